@@ -1,0 +1,75 @@
+// electron/cli — the `raftlab` command: a headless front end to the lab engine. May import
+// shared/, node:* and electron/lab; never electron or renderer/.
+import { CommandError, UsageError } from './args'
+import { simCommand, simUsage } from './sim'
+
+interface Command {
+  summary: string
+  usage: string
+  run(argv: string[]): Promise<number>
+}
+
+const COMMANDS: Record<string, Command> = {
+  sim: {
+    summary: 'run the Raft core in the deterministic simulator and check its safety',
+    usage: simUsage,
+    run: simCommand,
+  },
+}
+
+const VERSION = '0.1.0'
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length))
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  return [
+    'Usage: raftlab <command> [options]',
+    '',
+    'raftlab runs real Raft clusters on one machine. Commands:',
+    ...rows,
+    '',
+    "Run `raftlab <command> --help` for a command's options. Without a command, `npm start` opens",
+    'the desktop app.',
+  ].join('\n')
+}
+
+/** main runs the CLI and returns its exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    console.log(help())
+    return 0
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(VERSION)
+    return 0
+  }
+  const cmd = COMMANDS[name]
+  if (!cmd) {
+    console.error(`raftlab: unknown command '${name}'\n\n${help()}`)
+    return 2
+  }
+  try {
+    return await cmd.run(rest)
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`raftlab ${name}: ${err.message}\n\n${cmd.usage}`)
+      return 2
+    }
+    if (err instanceof CommandError) {
+      console.error(`raftlab ${name}: ${err.message}`)
+      return 1
+    }
+    throw err
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err))
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,6 @@
+// renderer — the Vue 3 app. Uses shared/, vue, pinia and chart.js only; talks to the lab engine
+// through renderer/src/api (window.raftlab in the app, a WebSocket in browser mode).
+import { createApp } from 'vue'
+import App from './App.vue'
+
+createApp(App).mount('#app')

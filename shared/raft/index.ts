@@ -1,0 +1,8 @@
+// shared/raft — the Raft consensus core: a pure, deterministic state machine (no I/O, no clock,
+// no global randomness). Imports only shared/util. Hosts: shared/sim and electron/node.
+export * from './types'
+export { RaftNode, TRANSFER_CONTEXT } from './raft'
+export { RaftLog } from './raftLog'
+export { MemoryStorage, entrySizeBytes, limitEntries, type Storage } from './storage'
+export { Progress, Inflights, quorum } from './progress'
+export { describeData, describeEntry, describeMessage, describeEvent } from './describe'

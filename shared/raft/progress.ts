@@ -1,0 +1,145 @@
+// A leader's view of each follower's replication (§5.3: nextIndex and matchIndex), with the flow
+// control etcd's raft uses: a follower is probed one message at a time until its match is known,
+// then replicated to with a bounded pipeline of in-flight MsgApps.
+import type { NodeId, ProgressStatus } from './types'
+
+/** Inflights is a bounded FIFO of the last indexes of unacknowledged MsgApps to one follower. */
+export class Inflights {
+  private readonly buf: number[]
+  private start = 0
+  count = 0
+
+  constructor(readonly capacity: number) {
+    this.buf = new Array<number>(capacity).fill(0)
+  }
+
+  isFull(): boolean {
+    return this.count >= this.capacity
+  }
+
+  add(lastIndex: number): void {
+    this.buf[(this.start + this.count) % this.capacity] = lastIndex
+    this.count++
+  }
+
+  /** freeLE releases every in-flight message whose last index is ≤ index (acknowledged). */
+  freeLE(index: number): void {
+    while (this.count > 0 && (this.buf[this.start] as number) <= index) {
+      this.start = (this.start + 1) % this.capacity
+      this.count--
+    }
+  }
+
+  /** freeFirst releases the oldest message, making room for one more. */
+  freeFirst(): void {
+    if (this.count === 0) return
+    this.start = (this.start + 1) % this.capacity
+    this.count--
+  }
+
+  reset(): void {
+    this.start = 0
+    this.count = 0
+  }
+}
+
+/** ProgressState: 'probe' sends one MsgApp per heartbeat until a reply shows where the logs
+ * match; 'replicate' streams entries optimistically within the in-flight bound. */
+export type ProgressState = 'probe' | 'replicate'
+
+/** Progress tracks one follower on the leader. */
+export class Progress {
+  /** match is the highest index known to be replicated on the follower (matchIndex). */
+  match = 0
+  /** next is the index of the next entry to send (nextIndex). */
+  next: number
+  state: ProgressState = 'probe'
+  /** probeSent pauses a probing follower until it answers or a heartbeat round passes. */
+  probeSent = false
+  /** recentActive records contact within the current election timeout (CheckQuorum). */
+  recentActive = true
+  readonly inflights: Inflights
+
+  constructor(
+    readonly id: NodeId,
+    next: number,
+    maxInflight: number,
+  ) {
+    this.next = next
+    this.inflights = new Inflights(maxInflight)
+  }
+
+  becomeProbe(): void {
+    this.state = 'probe'
+    this.next = this.match + 1
+    this.probeSent = false
+    this.inflights.reset()
+  }
+
+  becomeReplicate(): void {
+    this.state = 'replicate'
+    this.next = this.match + 1
+    this.probeSent = false
+    this.inflights.reset()
+  }
+
+  /** isPaused reports whether the leader must hold back further MsgApps to this follower. */
+  isPaused(): boolean {
+    return this.state === 'probe' ? this.probeSent : this.inflights.isFull()
+  }
+
+  /** sentEntries records a MsgApp whose last entry is `lastIndex` (or a probe without entries). */
+  sentEntries(lastIndex: number, count: number): void {
+    if (this.state === 'replicate') {
+      if (count > 0) {
+        this.next = lastIndex + 1
+        this.inflights.add(lastIndex)
+      }
+    } else {
+      this.probeSent = true
+    }
+  }
+
+  /** maybeUpdate records an acknowledgement up to n; it returns whether match advanced. */
+  maybeUpdate(n: number): boolean {
+    const advanced = n > this.match
+    if (advanced) {
+      this.match = n
+      this.probeSent = false
+    }
+    this.next = Math.max(this.next, n + 1)
+    return advanced
+  }
+
+  /**
+   * maybeDecrTo handles a rejected MsgApp whose prevLogIndex was `rejected`; `matchHint` is the
+   * highest index that might match. It returns false for a stale rejection.
+   */
+  maybeDecrTo(rejected: number, matchHint: number): boolean {
+    if (this.state === 'replicate') {
+      if (rejected <= this.match) return false
+      this.next = this.match + 1
+      return true
+    }
+    if (this.next - 1 !== rejected) return false
+    this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1, 1)
+    this.probeSent = false
+    return true
+  }
+
+  status(): ProgressStatus {
+    return {
+      id: this.id,
+      matchIndex: this.match,
+      nextIndex: this.next,
+      state: this.state,
+      inflight: this.inflights.count,
+      recentActive: this.recentActive,
+    }
+  }
+}
+
+/** quorum returns the number of votes that make a majority of n voters (§5.2). */
+export function quorum(n: number): number {
+  return Math.floor(n / 2) + 1
+}

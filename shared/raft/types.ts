@@ -1,0 +1,228 @@
+// The data the Raft core consumes and produces: log entries, messages, persistent and volatile
+// state, and the Ready batch. Plain data only, so it crosses process and wire boundaries as is.
+import type { Rng } from '../util/rng'
+import type { Storage } from './storage'
+
+/** NodeId identifies a Raft node; ids are positive integers, and NONE (0) means "no node". */
+export type NodeId = number
+
+/** NONE is the NodeId meaning "nobody" (no leader known, no vote cast). */
+export const NONE: NodeId = 0
+
+/** EntryType tells a client command ('normal') from the no-op a new leader appends (§5.4.2,
+ * dissertation §6.4: committing it tells the leader which entries are committed). */
+export type EntryType = 'normal' | 'noop'
+
+/** Entry is one log entry. `index` starts at 1; `term` is the leader's term when it was created. */
+export interface Entry {
+  readonly term: number
+  readonly index: number
+  readonly type: EntryType
+  readonly data: Uint8Array
+}
+
+/** Role is a node's place in the protocol (§5.1); 'precandidate' is the PreVote phase (diss. §9.6). */
+export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader'
+
+/**
+ * MessageType lists every message the core exchanges.
+ *
+ * | type               | §          | fields used                                                    |
+ * |--------------------|------------|----------------------------------------------------------------|
+ * | MsgApp             | 5.3        | index = prevLogIndex, logTerm = prevLogTerm, entries, commit   |
+ * | MsgAppResp         | 5.3        | index = match (or rejected prevLogIndex), reject, rejectHint,  |
+ * |                    |            | logTerm = term at rejectHint (fast backtracking)               |
+ * | MsgVote(Resp)      | 5.2, 5.4.1 | index/logTerm = candidate's last log index/term; reject;       |
+ * |                    |            | context 'transfer' for a leadership-transfer campaign          |
+ * | MsgPreVote(Resp)   | diss. 9.6  | as MsgVote; term = the term the candidate would campaign in    |
+ * | MsgHeartbeat(Resp) | 5.2        | commit (≤ the follower's match), context (a ReadIndex round)   |
+ * | MsgTimeoutNow      | diss. 3.10 | (none): the receiver campaigns at once                         |
+ * | MsgReadIndex(Resp) | diss. 6.4  | context; the response carries index = the read index          |
+ */
+export type MessageType =
+  | 'MsgApp'
+  | 'MsgAppResp'
+  | 'MsgVote'
+  | 'MsgVoteResp'
+  | 'MsgPreVote'
+  | 'MsgPreVoteResp'
+  | 'MsgHeartbeat'
+  | 'MsgHeartbeatResp'
+  | 'MsgTimeoutNow'
+  | 'MsgReadIndex'
+  | 'MsgReadIndexResp'
+
+/** MESSAGE_TYPES lists MessageType values in a fixed order (their wire codes are positions here). */
+export const MESSAGE_TYPES: readonly MessageType[] = [
+  'MsgApp',
+  'MsgAppResp',
+  'MsgVote',
+  'MsgVoteResp',
+  'MsgPreVote',
+  'MsgPreVoteResp',
+  'MsgHeartbeat',
+  'MsgHeartbeatResp',
+  'MsgTimeoutNow',
+  'MsgReadIndex',
+  'MsgReadIndexResp',
+]
+
+/**
+ * Message is one Raft message. It is flat, as in etcd's raft: every type uses a subset of the
+ * fields (see MessageType); unused numeric fields are 0, `entries` is empty and `context` is ''.
+ */
+export interface Message {
+  type: MessageType
+  from: NodeId
+  to: NodeId
+  term: number
+  logTerm: number
+  index: number
+  entries: Entry[]
+  commit: number
+  reject: boolean
+  rejectHint: number
+  context: string
+}
+
+/** HardState is what must be on stable storage before messages are sent (§5, Figure 2):
+ * currentTerm and votedFor, plus the commit index so a restart can re-apply without a leader. */
+export interface HardState {
+  term: number
+  vote: NodeId
+  commit: number
+}
+
+/** SoftState is volatile state worth reporting when it changes; it is never persisted. */
+export interface SoftState {
+  leaderId: NodeId
+  role: Role
+}
+
+/** ReadState answers a readIndex(context) call: once `index` is applied, a read sees every write
+ * that committed before the request (dissertation §6.4). */
+export interface ReadState {
+  index: number
+  context: string
+}
+
+/** RaftEvent is a notable protocol step, reported so people (and the simulator) can see why the
+ * state changed. Events carry no meaning for the protocol itself. */
+export type RaftEvent =
+  | { kind: 'electionStarted'; term: number; preVote: boolean; transfer: boolean }
+  | { kind: 'voteCast'; term: number; candidate: NodeId; granted: boolean; preVote: boolean }
+  | { kind: 'electionWon'; term: number; preVote: boolean; votes: NodeId[] }
+  | { kind: 'electionLost'; term: number; preVote: boolean; rejections: NodeId[] }
+  | { kind: 'steppedDown'; term: number; reason: 'higher-term' | 'check-quorum' | 'leader-seen' }
+  | { kind: 'logTruncated'; fromIndex: number; term: number }
+  | { kind: 'transferStarted'; term: number; to: NodeId }
+  | { kind: 'transferAborted'; term: number; to: NodeId; reason: 'timeout' | 'superseded' }
+
+/**
+ * Ready is a batch of work the core hands to its host. The host must, in this order:
+ * 1. persist `entries` (appending, and first truncating any stored entries at or after
+ *    `entries[0].index`) and `hardState` if present — with fsync when `mustSync` is true;
+ * 2. send `messages` (only now: a vote or an acknowledgement must never precede its record);
+ * 3. apply `committedEntries` to the state machine, in order, and serve `readStates` once the
+ *    state machine has applied their index;
+ * 4. call `advance(ready)`, and only then ask for the next Ready.
+ * `softState` and `events` are informational.
+ */
+export interface Ready {
+  softState: SoftState | null
+  hardState: HardState | null
+  entries: Entry[]
+  committedEntries: Entry[]
+  messages: Message[]
+  readStates: ReadState[]
+  events: RaftEvent[]
+  mustSync: boolean
+}
+
+/** RaftConfig configures one node. Times are in ticks; the host decides how long a tick is. */
+export interface RaftConfig {
+  /** id is this node's id; it must be one of `peers`. */
+  id: NodeId
+  /** peers lists every voting member, this node included. */
+  peers: readonly NodeId[]
+  /** electionTimeoutMinTicks and electionTimeoutMaxTicks bound the randomized election timeout,
+   * drawn afresh in [min, max) at every term change and election (§5.2). */
+  electionTimeoutMinTicks: number
+  electionTimeoutMaxTicks: number
+  /** heartbeatTicks is how often a leader sends heartbeats; keep it well under the minimum election
+   * timeout (§5.6: broadcastTime ≪ electionTimeout). */
+  heartbeatTicks: number
+  /** preVote enables the PreVote phase (dissertation §9.6). */
+  preVote: boolean
+  /** checkQuorum makes a leader step down when it has not heard from a quorum within an election
+   * timeout, and makes followers ignore votes while they hear from a leader (diss. §6.2, §4.2.3). */
+  checkQuorum: boolean
+  /** maxInflightMsgs bounds the pipelined, unacknowledged MsgApps per follower. */
+  maxInflightMsgs: number
+  /** maxEntriesPerMsg and maxSizePerMsgBytes bound one MsgApp's batch of entries (at least one
+   * entry is always sent, however large). */
+  maxEntriesPerMsg: number
+  maxSizePerMsgBytes: number
+  /** storage gives the core its persisted log and hard state. */
+  storage: Storage
+  /** rng is the seeded randomness behind election timeouts. */
+  rng: Rng
+  /** applied is the last index the host's state machine already holds (0 for an empty one). */
+  applied?: number
+}
+
+/** DEFAULT_RAFT_OPTIONS holds defaults for the tunable parts of RaftConfig: with a 10 ms tick,
+ * elections time out after 150–300 ms and heartbeats go every 50 ms, as the paper advises. */
+export const DEFAULT_RAFT_OPTIONS = {
+  electionTimeoutMinTicks: 15,
+  electionTimeoutMaxTicks: 30,
+  heartbeatTicks: 5,
+  preVote: true,
+  checkQuorum: true,
+  maxInflightMsgs: 64,
+  maxEntriesPerMsg: 512,
+  maxSizePerMsgBytes: 1 << 20,
+} as const satisfies Partial<RaftConfig>
+
+/** ProposeResult says whether a proposal was appended to the leader's log, and where. */
+export type ProposeResult =
+  | { ok: true; index: number; term: number }
+  | { ok: false; reason: 'not-leader'; leaderId: NodeId }
+  | { ok: false; reason: 'transferring'; leaderId: NodeId }
+
+/** ReadIndexResult says whether a read request was accepted; its answer comes as a ReadState. */
+export type ReadIndexResult = { ok: true } | { ok: false; reason: 'no-leader' }
+
+/** TransferResult says whether a leadership transfer was started. */
+export type TransferResult =
+  | { ok: true }
+  | { ok: false; reason: 'not-leader'; leaderId: NodeId }
+  | { ok: false; reason: 'unknown-node' | 'already-leader' }
+
+/** Status is a snapshot of a node's state for telemetry and tests. */
+export interface Status {
+  id: NodeId
+  role: Role
+  term: number
+  vote: NodeId
+  leaderId: NodeId
+  commit: number
+  applied: number
+  lastIndex: number
+  lastTerm: number
+  electionElapsedTicks: number
+  electionTimeoutTicks: number
+  leadTransferee: NodeId
+  /** progress is set on a leader only: each follower's replication state. */
+  progress: ProgressStatus[] | null
+}
+
+/** ProgressStatus is a leader's view of one follower's replication (§5.3: nextIndex, matchIndex). */
+export interface ProgressStatus {
+  id: NodeId
+  matchIndex: number
+  nextIndex: number
+  state: 'probe' | 'replicate'
+  inflight: number
+  recentActive: boolean
+}

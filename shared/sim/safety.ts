@@ -1,0 +1,237 @@
+// The simulator's judge: Raft's safety properties (§5.2, §5.4, Figure 3) checked after every
+// step, using chained hashes of each node's persisted log so a whole prefix compares in O(1).
+import type { Entry, NodeId } from '../raft/types'
+
+/** ViolationKind names the property a run broke. */
+export type ViolationKind =
+  | 'election-safety'
+  | 'log-matching'
+  | 'leader-completeness'
+  | 'state-machine-safety'
+  | 'commit-decreased'
+  | 'term-decreased'
+  | 'read-index'
+  | 'liveness'
+  | 'assertion'
+
+/** Violation is a broken property, where it was seen and which nodes were involved. */
+export interface Violation {
+  kind: ViolationKind
+  message: string
+  step: number
+  time: number
+  nodes: NodeId[]
+}
+
+/** hashBytes is a 32-bit FNV-1a hash of a byte string. */
+export function hashBytes(b: Uint8Array, seed = 0x811c9dc5): number {
+  let h = seed
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193)
+  return h >>> 0
+}
+
+/** chainHash extends a log prefix's hash with one entry: equal chain hashes at index i mean
+ * equal logs up to i (up to hash collisions, ~2^-52 with two lanes). */
+export function chainHash(prev: number, e: Entry): number {
+  const d = hashBytes(e.data) ^ (e.type === 'noop' ? 0x5bd1e995 : 0)
+  let a = Math.imul((prev & 0x3ffffff) ^ e.term, 0x9e3779b1) ^ d
+  a = Math.imul(a ^ (a >>> 15), 0x85ebca6b) >>> 0
+  let b = Math.imul(Math.floor(prev / 0x4000000) ^ e.index, 0xc2b2ae35) ^ d
+  b = Math.imul(b ^ (b >>> 13), 0x27d4eb2f) >>> 0
+  return (a & 0x3ffffff) + (b & 0x3ffffff) * 0x4000000
+}
+
+/** SafetyChecker receives what each node persists, commits, applies and becomes, and records the
+ * first violation of Raft's safety properties. */
+export class SafetyChecker {
+  /** violation is the first property broken, or null. */
+  violation: Violation | null = null
+  step = 0
+  time = 0
+
+  private readonly leaderOfTerm = new Map<number, NodeId>()
+  /** Per node: chain[i] is the hash of its persisted log up to index i; terms[i] the term. */
+  private readonly chain = new Map<NodeId, number[]>()
+  private readonly terms = new Map<NodeId, number[]>()
+  /** (index, term) → chain hash, over every entry any node ever persisted (Log Matching). */
+  private readonly seen = new Map<number, number>()
+  /** The longest committed prefix known anywhere: chain hashes and entry terms by index, and the
+   * earliest term in which each index was known committed (non-decreasing along the log). */
+  private readonly committedChain: number[] = [0]
+  private readonly entryTerms: number[] = [0]
+  private readonly commitTerms: number[] = [0]
+  private readonly lastCommit = new Map<NodeId, number>()
+  private readonly lastTerm = new Map<NodeId, number>()
+  private readonly pendingReads = new Map<string, number>()
+
+  constructor(nodes: readonly NodeId[]) {
+    for (const n of nodes) {
+      this.chain.set(n, [0])
+      this.terms.set(n, [0])
+    }
+  }
+
+  /** committedIndex is the highest index known committed on any node. */
+  get committedIndex(): number {
+    return this.committedChain.length - 1
+  }
+
+  private fail(kind: ViolationKind, nodes: NodeId[], message: string): void {
+    if (this.violation) return
+    this.violation = { kind, message, step: this.step, time: this.time, nodes }
+  }
+
+  /** onPersist records entries a node wrote to its stable log (dropping any suffix they replace)
+   * and checks the Log Matching Property (§5.3): same index and term ⇒ identical prefixes. */
+  onPersist(node: NodeId, entries: readonly Entry[]): void {
+    if (entries.length === 0) return
+    const chain = this.chain.get(node) as number[]
+    const terms = this.terms.get(node) as number[]
+    const first = (entries[0] as Entry).index
+    chain.length = first
+    terms.length = first
+    for (const e of entries) {
+      const h = chainHash(chain[e.index - 1] as number, e)
+      chain.push(h)
+      terms.push(e.term)
+      const key = e.index * 0x100000 + e.term
+      const other = this.seen.get(key)
+      if (other === undefined) this.seen.set(key, h)
+      else if (other !== h) {
+        this.fail(
+          'log-matching',
+          [node],
+          `n${node}'s entry ${e.term}/${e.index} has the same index and term as another node's ` +
+            'entry but a different log up to it',
+        )
+      }
+    }
+  }
+
+  /** onCommit checks a node's commit index: never decreasing, and the committed prefix equal to
+   * every other node's committed prefix (State Machine Safety, §5.4.3). `term` is the node's term
+   * when it reports the commit: entries it covers were committed in that term or earlier. */
+  onCommit(node: NodeId, commit: number, term: number): void {
+    const last = this.lastCommit.get(node) ?? 0
+    if (commit < last) {
+      this.fail(
+        'commit-decreased',
+        [node],
+        `n${node}'s commit index fell from ${last} to ${commit}`,
+      )
+    }
+    this.lastCommit.set(node, commit)
+    if (commit === 0) return
+    const chain = this.chain.get(node) as number[]
+    if (commit >= chain.length) {
+      this.fail(
+        'state-machine-safety',
+        [node],
+        `n${node} committed ${commit} beyond its stored log`,
+      )
+      return
+    }
+    const known = this.committedIndex
+    const at = Math.min(commit, known)
+    if (chain[at] !== this.committedChain[at]) {
+      this.fail(
+        'state-machine-safety',
+        [node],
+        `n${node}'s committed log up to ${at} differs from the log committed elsewhere`,
+      )
+      return
+    }
+    const terms = this.terms.get(node) as number[]
+    for (let i = known + 1; i <= commit; i++) {
+      this.committedChain.push(chain[i] as number)
+      this.entryTerms.push(terms[i] as number)
+      this.commitTerms.push(term)
+    }
+    // Committing index c commits the whole prefix, so every index up to c was committed by this
+    // term at the latest: keep commitTerms non-decreasing.
+    for (let i = commit; i > 0 && (this.commitTerms[i] as number) > term; i--)
+      this.commitTerms[i] = term
+  }
+
+  /** resetCommit starts a restarted node's commit check from its persisted commit index: only
+   * the commit index of one incarnation must never decrease. */
+  resetCommit(node: NodeId, commit: number): void {
+    this.lastCommit.set(node, commit)
+  }
+
+  /** onApply checks that an applied entry is the one committed at its index. */
+  onApply(node: NodeId, e: Entry): void {
+    if (e.index > this.committedIndex || this.entryTerms[e.index] !== e.term) {
+      this.fail(
+        'state-machine-safety',
+        [node],
+        `n${node} applied ${e.term}/${e.index}, not the committed entry`,
+      )
+    }
+  }
+
+  /** onTerm checks a node's term never decreases, even across restarts (it is persisted). */
+  onTerm(node: NodeId, term: number): void {
+    const last = this.lastTerm.get(node) ?? 0
+    if (term < last)
+      this.fail('term-decreased', [node], `n${node}'s term fell from ${last} to ${term}`)
+    this.lastTerm.set(node, term)
+  }
+
+  /** onLeader checks Election Safety (one leader per term, §5.2) and Leader Completeness (§5.4:
+   * a leader holds every entry that was committed in an earlier term — the term in which it was
+   * committed, not the term it was created in). */
+  onLeader(node: NodeId, term: number): void {
+    const other = this.leaderOfTerm.get(term)
+    if (other !== undefined && other !== node) {
+      this.fail(
+        'election-safety',
+        [other, node],
+        `n${other} and n${node} are both leaders of term ${term}`,
+      )
+      return
+    }
+    this.leaderOfTerm.set(term, node)
+    // The last index committed in an earlier term (commitTerms never decrease along the log).
+    let lo = 0
+    let hi = this.committedIndex
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if ((this.commitTerms[mid] as number) < term) lo = mid
+      else hi = mid - 1
+    }
+    const chain = this.chain.get(node) as number[]
+    if (lo > 0 && chain[lo] !== this.committedChain[lo]) {
+      this.fail(
+        'leader-completeness',
+        [node],
+        `n${node} leads term ${term} without the committed entries up to ${lo}`,
+      )
+    }
+  }
+
+  /** onReadRequest notes the commit frontier when a ReadIndex request is made. */
+  onReadRequest(context: string): void {
+    this.pendingReads.set(context, this.committedIndex)
+  }
+
+  /** onReadState checks a ReadIndex answer covers every write committed before the request
+   * (diss. §6.4), so a read at that index is linearizable. */
+  onReadState(node: NodeId, context: string, index: number): void {
+    const needed = this.pendingReads.get(context)
+    if (needed === undefined) return
+    this.pendingReads.delete(context)
+    if (index < needed) {
+      this.fail(
+        'read-index',
+        [node],
+        `read ${context} on n${node} got index ${index}, but ${needed} was committed before it was asked`,
+      )
+    }
+  }
+
+  /** report records a violation found outside the checker (liveness, a failed assertion). */
+  report(kind: ViolationKind, nodes: NodeId[], message: string): void {
+    this.fail(kind, nodes, message)
+  }
+}

@@ -1,0 +1,626 @@
+// A seeded, in-memory Raft cluster: the real core (shared/raft) driven by a discrete-event loop
+// with an unreliable network (delay, loss, duplication, reordering), directed partitions, crashes
+// that lose unpersisted state, restarts from persisted state, and pauses. Every step is followed
+// by the safety checks; a final phase heals everything and checks liveness.
+import { encodeKvCommand } from '../kv/command'
+import { KvStore } from '../kv/store'
+import { describeEvent, describeMessage } from '../raft/describe'
+import { RaftNode } from '../raft/raft'
+import { MemoryStorage } from '../raft/storage'
+import type { Message, NodeId, RaftConfig, Ready } from '../raft/types'
+import { AssertionError } from '../util/assert'
+import { createRng, type Rng } from '../util/rng'
+import { EventQueue, type Timed } from './queue'
+import { SafetyChecker, type Violation } from './safety'
+
+/** TICK_UNITS is how many simulated time units make one Raft tick; message delays and disk
+ * latencies are drawn in units, so they can be shorter than a tick. */
+export const TICK_UNITS = 10
+
+/** FaultKind names what the nemesis may do to the cluster. */
+export type FaultKind = 'partition' | 'oneway' | 'isolate' | 'crash' | 'pause'
+
+/** ALL_FAULTS lists every fault kind. */
+export const ALL_FAULTS: readonly FaultKind[] = ['partition', 'oneway', 'isolate', 'crash', 'pause']
+
+/** NodeFactory builds a node's core; tests pass deliberately broken variants here. */
+export type NodeFactory = (cfg: RaftConfig) => RaftNode
+
+/** SimOptions configures one simulated run. Defaults give short timeouts so that a few thousand
+ * steps see many elections. */
+export interface SimOptions {
+  seed: number
+  nodes: number
+  /** steps is the number of events processed while faults are active. */
+  steps: number
+  electionTimeoutMinTicks: number
+  electionTimeoutMaxTicks: number
+  heartbeatTicks: number
+  preVote: boolean
+  checkQuorum: boolean
+  maxInflightMsgs: number
+  maxEntriesPerMsg: number
+  /** Network: a message takes 1..maxDelayUnits units (so messages reorder), and is lost or
+   * delivered twice with these probabilities. */
+  maxDelayUnits: number
+  lossProbability: number
+  duplicateProbability: number
+  /** faults the nemesis may inject, roughly every meanFaultIntervalUnits. */
+  faults: readonly FaultKind[]
+  meanFaultIntervalUnits: number
+  /** clientIntervalUnits is the gap between client proposals or reads. */
+  clientIntervalUnits: number
+  /** liveness runs the final heal-and-converge phase. */
+  liveness: boolean
+  /** livenessBoundTicks: after healing, a leader must commit a new entry, and every node apply
+   * it, within this many ticks. */
+  livenessBoundTicks: number
+  createNode: NodeFactory
+  /** onTrace, when set, receives one line per step (building lines costs time: off by default). */
+  onTrace: ((line: string) => void) | null
+}
+
+/** DEFAULT_SIM_OPTIONS are the defaults behind runSimulation. */
+export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'seed'> = {
+  nodes: 3,
+  steps: 2000,
+  electionTimeoutMinTicks: 10,
+  electionTimeoutMaxTicks: 20,
+  heartbeatTicks: 3,
+  preVote: true,
+  checkQuorum: true,
+  maxInflightMsgs: 8,
+  maxEntriesPerMsg: 8,
+  maxDelayUnits: 30,
+  lossProbability: 0.05,
+  duplicateProbability: 0.03,
+  faults: ALL_FAULTS,
+  meanFaultIntervalUnits: 300,
+  clientIntervalUnits: 15,
+  liveness: true,
+  livenessBoundTicks: 400,
+  createNode: (cfg) => new RaftNode(cfg),
+  onTrace: null,
+}
+
+/** SimStats counts what happened in a run. */
+export interface SimStats {
+  seed: number
+  nodes: number
+  steps: number
+  livenessSteps: number
+  ticks: number
+  elections: number
+  leadersElected: number
+  maxTerm: number
+  committed: number
+  messagesSent: number
+  messagesDropped: number
+  faults: number
+  crashes: number
+  proposals: number
+  readsAnswered: number
+  /** Ticks from healing to a leader committing a new entry, and to every node applying it. */
+  livenessCommitTicks: number | null
+  livenessConvergeTicks: number | null
+  livenessBoundTicks: number
+}
+
+/** SimResult is a run's statistics and its first violation, if any. */
+export interface SimResult {
+  stats: SimStats
+  violation: Violation | null
+}
+
+type SimEvent = Timed &
+  (
+    | { kind: 'tick'; node: NodeId }
+    | { kind: 'deliver'; msg: Message }
+    | { kind: 'ready'; node: NodeId; incarnation: number }
+    | { kind: 'nemesis' }
+    | { kind: 'client' }
+  )
+
+interface SimNode {
+  id: NodeId
+  raft: RaftNode | null
+  storage: MemoryStorage
+  kv: KvStore
+  paused: boolean
+  held: SimEvent[]
+  incarnation: number
+  readyScheduled: boolean
+}
+
+/** runSimulation runs one seeded simulation and returns its statistics and first violation.
+ * Options not given explicitly are varied by the seed (see variedOptions), so a sweep over seeds
+ * also sweeps PreVote, CheckQuorum, batching, pipelining and fault rates. */
+export function runSimulation(seed: number, options: Partial<SimOptions> = {}): SimResult {
+  return new Simulation({ ...DEFAULT_SIM_OPTIONS, ...variedOptions(seed), ...options, seed }).run()
+}
+
+/** variedOptions derives per-seed settings from the seed itself (with its own random stream, so
+ * the run's other streams are unaffected). */
+export function variedOptions(seed: number): Partial<SimOptions> {
+  const rng = createRng(seed).fork(99)
+  return {
+    preVote: rng.chance(0.75),
+    checkQuorum: rng.chance(0.75),
+    maxEntriesPerMsg: rng.pick([1, 2, 4, 8]),
+    maxInflightMsgs: rng.pick([1, 2, 8]),
+    lossProbability: rng.pick([0, 0.02, 0.05, 0.1]),
+    duplicateProbability: rng.pick([0, 0.03]),
+    meanFaultIntervalUnits: rng.pick([60, 120, 300]),
+    clientIntervalUnits: rng.pick([5, 15, 40]),
+  }
+}
+
+/** Simulation is one seeded run; the same options and seed always give the same trace. */
+export class Simulation {
+  private readonly opts: SimOptions
+  private readonly queue = new EventQueue<SimEvent>()
+  private readonly nodes = new Map<NodeId, SimNode>()
+  private readonly ids: NodeId[]
+  private readonly checker: SafetyChecker
+  private readonly netRng: Rng
+  private readonly nemesisRng: Rng
+  private readonly clientRng: Rng
+  private readonly nodeRng: Rng
+  private readonly cuts = new Set<number>()
+  private time = 0
+  private lossProbability: number
+  private duplicateProbability: number
+  private nextContext = 0
+  private nextValue = 0
+  private phase: 'faults' | 'liveness' = 'faults'
+  private readonly stats: SimStats
+
+  constructor(opts: SimOptions) {
+    this.opts = opts
+    this.ids = Array.from({ length: opts.nodes }, (_, i) => i + 1)
+    this.checker = new SafetyChecker(this.ids)
+    const root = createRng(opts.seed)
+    this.netRng = root.fork(1)
+    this.nemesisRng = root.fork(2)
+    this.clientRng = root.fork(3)
+    this.nodeRng = root.fork(4)
+    this.lossProbability = opts.lossProbability
+    this.duplicateProbability = opts.duplicateProbability
+    this.stats = {
+      seed: opts.seed,
+      nodes: opts.nodes,
+      steps: 0,
+      livenessSteps: 0,
+      ticks: 0,
+      elections: 0,
+      leadersElected: 0,
+      maxTerm: 0,
+      committed: 0,
+      messagesSent: 0,
+      messagesDropped: 0,
+      faults: 0,
+      crashes: 0,
+      proposals: 0,
+      readsAnswered: 0,
+      livenessCommitTicks: null,
+      livenessConvergeTicks: null,
+      livenessBoundTicks: opts.livenessBoundTicks,
+    }
+    for (const id of this.ids) {
+      const node: SimNode = {
+        id,
+        raft: null,
+        storage: new MemoryStorage(),
+        kv: new KvStore(),
+        paused: false,
+        held: [],
+        incarnation: 0,
+        readyScheduled: false,
+      }
+      this.nodes.set(id, node)
+      this.start(node)
+      // Stagger tick phases so nodes do not tick in lockstep.
+      this.queue.push({ time: this.netRng.int(0, TICK_UNITS), seq: 0, kind: 'tick', node: id })
+    }
+    this.queue.push({ time: this.nextFaultTime(), seq: 0, kind: 'nemesis' })
+    this.queue.push({ time: opts.clientIntervalUnits, seq: 0, kind: 'client' })
+  }
+
+  run(): SimResult {
+    while (this.stats.steps < this.opts.steps && !this.checker.violation) {
+      if (!this.processNext()) break
+      this.stats.steps++
+    }
+    if (this.opts.liveness && !this.checker.violation) this.runLiveness()
+    this.stats.ticks = Math.floor(this.time / TICK_UNITS)
+    this.stats.committed = this.checker.committedIndex
+    return { stats: this.stats, violation: this.checker.violation }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The event loop
+
+  private processNext(): boolean {
+    const ev = this.queue.pop()
+    if (!ev) return false
+    this.time = ev.time
+    this.checker.time = ev.time
+    this.checker.step = this.stats.steps + this.stats.livenessSteps
+    switch (ev.kind) {
+      case 'tick': {
+        this.queue.push({ time: ev.time + TICK_UNITS, seq: 0, kind: 'tick', node: ev.node })
+        const node = this.nodes.get(ev.node) as SimNode
+        if (node.raft && !node.paused) this.drive(node, (r) => r.tick(), null)
+        break
+      }
+      case 'deliver': {
+        const node = this.nodes.get(ev.msg.to) as SimNode
+        if (!node.raft) break
+        if (node.paused) {
+          node.held.push(ev)
+          break
+        }
+        this.drive(node, (r) => r.step(ev.msg), ev.msg)
+        break
+      }
+      case 'ready': {
+        const node = this.nodes.get(ev.node) as SimNode
+        if (!node.raft || node.incarnation !== ev.incarnation) break
+        if (node.paused) {
+          node.held.push(ev)
+          break
+        }
+        node.readyScheduled = false
+        this.handleReady(node, node.raft)
+        break
+      }
+      case 'nemesis':
+        if (this.phase === 'faults') {
+          this.nemesis()
+          this.queue.push({ time: this.nextFaultTime(), seq: 0, kind: 'nemesis' })
+        }
+        break
+      case 'client':
+        if (this.phase === 'faults') {
+          this.client()
+          this.queue.push({
+            time: this.time + this.opts.clientIntervalUnits,
+            seq: 0,
+            kind: 'client',
+          })
+        }
+        break
+    }
+    return true
+  }
+
+  /** drive runs an input on a node's core, turning a failed internal assertion into a
+   * violation, and schedules the node's Ready. */
+  private drive(node: SimNode, input: (r: RaftNode) => void, msg: Message | null): void {
+    const raft = node.raft as RaftNode
+    if (this.opts.onTrace) {
+      this.trace(msg ? `deliver ${describeMessage(msg)}` : `n${node.id} tick`)
+    }
+    try {
+      input(raft)
+    } catch (err) {
+      this.assertionFailed(node, err)
+      return
+    }
+    this.scheduleReady(node)
+  }
+
+  private scheduleReady(node: SimNode): void {
+    if (node.readyScheduled || !node.raft || !node.raft.hasReady()) return
+    node.readyScheduled = true
+    // The host handles a Ready a little later (disk latency); a crash before then loses it.
+    const delay = this.netRng.int(0, 4)
+    this.queue.push({
+      time: this.time + delay,
+      seq: 0,
+      kind: 'ready',
+      node: node.id,
+      incarnation: node.incarnation,
+    })
+  }
+
+  /** handleReady plays the host's part of the Ready contract: persist, send, apply, advance. */
+  private handleReady(node: SimNode, raft: RaftNode): void {
+    let rd: Ready
+    try {
+      rd = raft.ready()
+    } catch (err) {
+      this.assertionFailed(node, err)
+      return
+    }
+    const id = node.id
+    node.storage.append(rd.entries)
+    this.checker.onPersist(id, rd.entries)
+    if (rd.hardState) {
+      node.storage.setHardState(rd.hardState)
+      this.checker.onTerm(id, rd.hardState.term)
+      this.checker.onCommit(id, rd.hardState.commit, rd.hardState.term)
+      if (rd.hardState.term > this.stats.maxTerm) this.stats.maxTerm = rd.hardState.term
+    }
+    if (rd.softState?.role === 'leader') this.checker.onLeader(id, raft.term)
+    for (const ev of rd.events) {
+      if (ev.kind === 'electionStarted' && !ev.preVote) this.stats.elections++
+      if (ev.kind === 'electionWon' && !ev.preVote) this.stats.leadersElected++
+      if (this.opts.onTrace) this.trace(`n${id} ${describeEvent(ev)}`)
+    }
+    for (const m of rd.messages) this.send(m)
+    for (const e of rd.committedEntries) {
+      this.checker.onApply(id, e)
+      node.kv.apply(e)
+    }
+    for (const rs of rd.readStates) {
+      this.stats.readsAnswered++
+      this.checker.onReadState(id, rs.context, rs.index)
+    }
+    try {
+      raft.advance(rd)
+    } catch (err) {
+      this.assertionFailed(node, err)
+      return
+    }
+    this.scheduleReady(node)
+  }
+
+  private assertionFailed(node: SimNode, err: unknown): void {
+    if (!(err instanceof AssertionError)) throw err
+    this.checker.report('assertion', [node.id], `n${node.id}: ${err.message}`)
+  }
+
+  private send(m: Message): void {
+    this.stats.messagesSent++
+    if (this.cuts.has(linkKey(m.from, m.to)) || this.netRng.chance(this.lossProbability)) {
+      this.stats.messagesDropped++
+      return
+    }
+    const copies = this.netRng.chance(this.duplicateProbability) ? 2 : 1
+    for (let i = 0; i < copies; i++) {
+      const delay = this.netRng.int(1, this.opts.maxDelayUnits + 1)
+      this.queue.push({ time: this.time + delay, seq: 0, kind: 'deliver', msg: m })
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Nodes: start, crash, pause
+
+  private start(node: SimNode): void {
+    node.incarnation++
+    node.kv = new KvStore()
+    node.readyScheduled = false
+    const hs = node.storage.initialState()
+    this.checker.onTerm(node.id, hs.term)
+    node.raft = this.opts.createNode({
+      id: node.id,
+      peers: this.ids,
+      electionTimeoutMinTicks: this.opts.electionTimeoutMinTicks,
+      electionTimeoutMaxTicks: this.opts.electionTimeoutMaxTicks,
+      heartbeatTicks: this.opts.heartbeatTicks,
+      preVote: this.opts.preVote,
+      checkQuorum: this.opts.checkQuorum,
+      maxInflightMsgs: this.opts.maxInflightMsgs,
+      maxEntriesPerMsg: this.opts.maxEntriesPerMsg,
+      maxSizePerMsgBytes: 64 * 1024,
+      storage: node.storage,
+      rng: this.nodeRng.fork(node.id * 1000 + node.incarnation),
+    })
+    // A restarted node's commit index restarts from its persisted value.
+    this.checker.resetCommit(node.id, hs.commit)
+    this.scheduleReady(node)
+  }
+
+  private crash(node: SimNode): void {
+    // Everything not yet persisted — an unhandled Ready, volatile state — is lost.
+    node.raft = null
+    node.paused = false
+    node.held = []
+    node.readyScheduled = false
+    this.stats.crashes++
+  }
+
+  private resume(node: SimNode): void {
+    node.paused = false
+    const held = node.held
+    node.held = []
+    for (const ev of held) {
+      ev.time = this.time
+      this.queue.push(ev)
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Nemesis and clients
+
+  private nextFaultTime(): number {
+    const mean = this.opts.meanFaultIntervalUnits
+    return this.time + this.nemesisRng.int(Math.ceil(mean / 2), Math.ceil(mean * 1.5) + 1)
+  }
+
+  private nemesis(): void {
+    const rng = this.nemesisRng
+    const crashed = this.ids.filter((id) => !this.nodes.get(id)?.raft)
+    const paused = this.ids.filter((id) => this.nodes.get(id)?.paused)
+    const faulty = crashed.length + paused.length + (this.cuts.size > 0 ? 1 : 0)
+    if (this.opts.faults.length === 0 || (faulty > 0 && rng.chance(0.5))) {
+      // Heal one thing.
+      const options: string[] = []
+      if (this.cuts.size > 0) options.push('heal')
+      if (crashed.length > 0) options.push('restart')
+      if (paused.length > 0) options.push('resume')
+      if (options.length === 0) return
+      const action = rng.pick(options)
+      if (action === 'heal') {
+        this.cuts.clear()
+        this.trace('nemesis: heal all links')
+      } else if (action === 'restart') {
+        const id = rng.pick(crashed)
+        this.trace(`nemesis: restart n${id}`)
+        this.start(this.nodes.get(id) as SimNode)
+      } else {
+        const id = rng.pick(paused)
+        this.trace(`nemesis: resume n${id}`)
+        this.resume(this.nodes.get(id) as SimNode)
+      }
+      return
+    }
+    this.stats.faults++
+    const kind = rng.pick(this.opts.faults)
+    const live = this.ids.filter((id) => this.nodes.get(id)?.raft && !this.nodes.get(id)?.paused)
+    switch (kind) {
+      case 'partition': {
+        const side = new Set(this.ids.filter(() => rng.chance(0.5)))
+        this.cuts.clear()
+        for (const a of this.ids) {
+          for (const b of this.ids)
+            if (a !== b && side.has(a) !== side.has(b)) this.cuts.add(linkKey(a, b))
+        }
+        this.trace(`nemesis: partition {${[...side].join(',')}} | rest`)
+        break
+      }
+      case 'oneway': {
+        const a = rng.pick(this.ids)
+        const b = rng.pick(this.ids.filter((x) => x !== a))
+        this.cuts.add(linkKey(a, b))
+        this.trace(`nemesis: cut n${a}->n${b}`)
+        break
+      }
+      case 'isolate': {
+        const a = rng.pick(this.ids)
+        for (const b of this.ids) {
+          if (b !== a) {
+            this.cuts.add(linkKey(a, b))
+            this.cuts.add(linkKey(b, a))
+          }
+        }
+        this.trace(`nemesis: isolate n${a}`)
+        break
+      }
+      case 'crash':
+        if (live.length > 0) {
+          const id = rng.pick(live)
+          this.trace(`nemesis: crash n${id}`)
+          this.crash(this.nodes.get(id) as SimNode)
+        }
+        break
+      case 'pause':
+        if (live.length > 0) {
+          const id = rng.pick(live)
+          this.trace(`nemesis: pause n${id}`)
+          ;(this.nodes.get(id) as SimNode).paused = true
+        }
+        break
+    }
+  }
+
+  private client(): void {
+    const rng = this.clientRng
+    const node = this.nodes.get(rng.pick(this.ids)) as SimNode
+    if (!node.raft || node.paused) return
+    if (rng.chance(0.75)) {
+      const cmd = encodeKvCommand({
+        op: 'put',
+        key: `k${rng.int(0, 5)}`,
+        value: `v${++this.nextValue}`,
+        clientId: 0,
+        seq: 0,
+      })
+      this.drive(
+        node,
+        (r) => {
+          if (r.propose(cmd).ok) this.stats.proposals++
+        },
+        null,
+      )
+    } else {
+      const ctx = `r${++this.nextContext}`
+      this.drive(
+        node,
+        (r) => {
+          if (r.readIndex(ctx).ok) this.checker.onReadRequest(ctx)
+        },
+        null,
+      )
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Liveness: once every fault heals, a leader commits a new entry and every node applies it.
+
+  private runLiveness(): void {
+    this.phase = 'liveness'
+    this.cuts.clear()
+    this.lossProbability = 0
+    this.duplicateProbability = 0
+    for (const node of this.nodes.values()) {
+      if (!node.raft) this.start(node)
+      else if (node.paused) this.resume(node)
+    }
+    this.trace('liveness: all faults healed')
+    const healedAt = this.time
+    const deadline = healedAt + this.opts.livenessBoundTicks * TICK_UNITS
+    const markers = new Map<number, number>() // term → index of the marker proposed in it
+    while (!this.checker.violation && this.time <= deadline) {
+      for (const node of this.nodes.values()) {
+        const r = node.raft as RaftNode
+        if (r.role === 'leader' && !markers.has(r.term)) {
+          const res = r.propose(
+            encodeKvCommand({
+              op: 'put',
+              key: 'liveness',
+              value: `t${r.term}`,
+              clientId: 0,
+              seq: 0,
+            }),
+          )
+          if (res.ok) markers.set(r.term, res.index)
+          this.scheduleReady(node)
+        }
+      }
+      const committed = this.livenessCommitted(markers)
+      if (committed !== null && this.stats.livenessCommitTicks === null) {
+        this.stats.livenessCommitTicks = Math.ceil((this.time - healedAt) / TICK_UNITS)
+      }
+      if (
+        committed !== null &&
+        [...this.nodes.values()].every((n) => n.kv.appliedIndex >= committed)
+      ) {
+        this.stats.livenessConvergeTicks = Math.ceil((this.time - healedAt) / TICK_UNITS)
+        return
+      }
+      if (!this.processNext()) break
+      this.stats.livenessSteps++
+    }
+    if (!this.checker.violation) {
+      const what =
+        this.stats.livenessCommitTicks === null
+          ? 'no leader committed a new entry'
+          : 'not every node applied it'
+      this.checker.report(
+        'liveness',
+        this.ids,
+        `${what} within ${this.opts.livenessBoundTicks} ticks of healing`,
+      )
+    }
+  }
+
+  /** livenessCommitted returns the index of a marker committed in its leader's term, or null. */
+  private livenessCommitted(markers: Map<number, number>): number | null {
+    for (const node of this.nodes.values()) {
+      const r = node.raft as RaftNode
+      const index = markers.get(r.term)
+      if (r.role === 'leader' && index !== undefined && r.log.committed >= index) return index
+    }
+    return null
+  }
+
+  private trace(line: string): void {
+    if (this.opts.onTrace) this.opts.onTrace(`${this.time} ${line}`)
+  }
+}
+
+function linkKey(from: NodeId, to: NodeId): number {
+  return from * 64 + to
+}
