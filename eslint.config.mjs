@@ -68,6 +68,12 @@ export default tseslint.config(
     },
   },
   {
+    // The `raftlab` launcher is plain CommonJS run by Node as is.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['shared/**/*.ts'],
     languageOptions: { globals: { ...globals['shared-node-browser'] } },
     rules: {

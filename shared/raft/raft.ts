@@ -156,15 +156,25 @@ export class RaftNode {
   step(m: Message): void {
     if (m.from === this.id || !this.peerSet.has(m.from)) return
     if (m.term > this.term) {
-      if (m.type === 'MsgVote' || m.type === 'MsgPreVote') {
-        const isTransfer = m.context === TRANSFER_CONTEXT
-        const inLease =
-          this.cfg.checkQuorum &&
-          this.leaderId !== NONE &&
-          this.electionElapsed < this.cfg.electionTimeoutMinTicks
+      if ((m.type === 'MsgVote' || m.type === 'MsgPreVote') && m.context !== TRANSFER_CONTEXT) {
         // diss. §4.2.3: a server that heard from a leader within the minimum election timeout
-        // ignores RequestVote, so a server that was cut off cannot depose a working leader.
-        if (inLease && !isTransfer) return
+        // does not help depose it. A pre-vote is refused outright (diss. §9.6: the would-be
+        // candidate learns it cannot win and stays a follower); with CheckQuorum a real vote
+        // request is ignored, so a server that was cut off cannot disrupt a working leader.
+        const inLease =
+          this.leaderId !== NONE && this.electionElapsed < this.cfg.electionTimeoutMinTicks
+        if (inLease && m.type === 'MsgPreVote') {
+          this.send({ type: 'MsgPreVoteResp', to: m.from, term: this.term, reject: true })
+          this.events.push({
+            kind: 'voteCast',
+            term: m.term,
+            candidate: m.from,
+            granted: false,
+            preVote: true,
+          })
+          return
+        }
+        if (inLease && this.cfg.checkQuorum) return
       }
       if (m.type === 'MsgPreVote') {
         // A pre-vote never changes our term (diss. §9.6).

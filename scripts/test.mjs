@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, lint, build, then every test this machine can run. Each stage's result
+// counts toward the final line, which CI reads: "N passed, N failed".
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = join(import.meta.dirname, '..')
+const tmp = join(root, '.tmp')
+mkdirSync(tmp, { recursive: true })
+
+let passed = 0
+let failed = 0
+let skipped = 0
+const failures = []
+const started = Date.now()
+
+function run(label, cmd, args, env = {}) {
+  const t0 = Date.now()
+  console.log(`\n▶ ${label}: ${[cmd, ...args].join(' ')}`)
+  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  const ok = res.status === 0
+  console.log(`${ok ? '✔' : '✘'} ${label} (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
+  return ok
+}
+
+function stage(label, cmd, args) {
+  if (run(label, cmd, args)) passed++
+  else {
+    failed++
+    failures.push(label)
+  }
+}
+
+stage('typecheck', 'npm', ['run', '--silent', 'typecheck'])
+stage('lint', 'npm', ['run', '--silent', 'lint'])
+stage('build', 'npm', ['run', '--silent', 'build'])
+
+// Vitest: unit, scenario, simulator and lint tests, then integration tests with real processes.
+const vitestJson = join(tmp, 'vitest.json')
+rmSync(vitestJson, { force: true })
+run('vitest', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+])
+if (existsSync(vitestJson)) {
+  const r = JSON.parse(readFileSync(vitestJson, 'utf8'))
+  passed += r.numPassedTests
+  failed += r.numFailedTests
+  skipped += r.numPendingTests + r.numTodoTests
+  // A test file that fails to load has no tests to count: count the file itself as a failure.
+  const brokenFiles = (r.testResults ?? []).filter(
+    (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+  )
+  failed += brokenFiles.length
+  for (const f of brokenFiles) failures.push(`vitest could not run ${f.name}: ${f.message ?? ''}`)
+  if (r.numFailedTests > 0) failures.push(`${r.numFailedTests} vitest test(s)`)
+} else {
+  failed++
+  failures.push('vitest produced no report')
+}
+
+const seconds = ((Date.now() - started) / 1000).toFixed(0)
+console.log(
+  `\nnpm test finished in ${seconds} s${skipped ? `; ${skipped} skipped (reasons printed above)` : ''}`,
+)
+if (failures.length > 0) console.log(`failed: ${failures.join('; ')}`)
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed > 0 ? 1 : 0)

@@ -1,0 +1,77 @@
+// The per-folder layering rules of STYLE.md are enforced by lint: these cases prove the rules
+// fire (and stay quiet where imports are allowed).
+import { ESLint } from 'eslint'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const root = join(__dirname, '..', '..')
+const eslint = new ESLint({ cwd: root })
+
+async function problems(file: string, code: string): Promise<string[]> {
+  const [res] = await eslint.lintText(code, { filePath: join(root, file) })
+  return (res?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`)
+}
+
+describe('layering lint', () => {
+  const cases: [string, string, RegExp | null][] = [
+    [
+      'shared/raft/x.ts',
+      "import { readFileSync } from 'node:fs'\nexport const x = readFileSync",
+      /Node built-ins/,
+    ],
+    ['shared/raft/x.ts', "import fs from 'fs'\nexport const x = fs", /Node built-ins/],
+    ['shared/raft/x.ts', 'export const t = Date.now()', /no 'Date'/],
+    ['shared/raft/x.ts', 'export const r = Math.random()', /seeded Rng/],
+    ['shared/raft/x.ts', 'setTimeout(() => {}, 1)', /no 'setTimeout'/],
+    ['shared/raft/x.ts', 'export const p = process.pid', /no 'process'/],
+    [
+      'shared/raft/x.ts',
+      "import { x } from '../../electron/lab/simRunner'\nexport const y = x",
+      /may not import electron\/lab/,
+    ],
+    [
+      'shared/raft/x.ts',
+      "import { createRng } from '../util/rng'\nexport const r = createRng",
+      null,
+    ],
+    [
+      'electron/lab/x.ts',
+      "import { app } from 'electron'\nexport const a = app",
+      /may not import 'electron'/,
+    ],
+    [
+      'electron/lab/x.ts',
+      "import { readFileSync } from 'node:fs'\nexport const r = readFileSync",
+      null,
+    ],
+    [
+      'electron/node/x.ts',
+      "import { x } from '../lab/simRunner'\nexport const y = x",
+      /may not import electron\/lab/,
+    ],
+    ['electron/cli/x.ts', "import { x } from '../lab/simRunner'\nexport const y = x", null],
+    [
+      'renderer/src/x.ts',
+      "import { x } from '../../electron/lab/simRunner'\nexport const y = x",
+      /may not import electron\/lab/,
+    ],
+    [
+      'renderer/src/x.ts',
+      "import { readFileSync } from 'node:fs'\nexport const r = readFileSync",
+      /Node built-ins/,
+    ],
+    ['renderer/src/x.ts', "import { ref } from 'vue'\nexport const r = ref", null],
+    [
+      'electron/preload/x.ts',
+      "import { x } from '../lab/simRunner'\nexport const y = x",
+      /may not import electron\/lab/,
+    ],
+  ]
+  for (const [file, code, expected] of cases) {
+    it(`${file}: ${code.split('\n')[0]}`, async () => {
+      const found = (await problems(file, code)).filter((p) => /layering|restricted/.test(p))
+      if (expected === null) expect(found).toEqual([])
+      else expect(found.join('\n')).toMatch(expected)
+    })
+  }
+})

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { createRng } from '../../../shared/util/rng'
+
+describe('Rng', () => {
+  it('is deterministic for a seed and differs across seeds', () => {
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 20 },
+        (() => {
+          const r = createRng(seed)
+          return () => r.int(0, 1_000_000)
+        })(),
+      )
+    expect(draw(5)).toEqual(draw(5))
+    expect(draw(5)).not.toEqual(draw(6))
+  })
+
+  it('int stays in [lo, hi) and covers it', () => {
+    const r = createRng(1)
+    const seen = new Set<number>()
+    for (let i = 0; i < 2000; i++) {
+      const x = r.int(10, 15)
+      expect(x).toBeGreaterThanOrEqual(10)
+      expect(x).toBeLessThan(15)
+      seen.add(x)
+    }
+    expect([...seen].sort()).toEqual([10, 11, 12, 13, 14])
+    expect(() => r.int(3, 3)).toThrow(/empty range/)
+  })
+
+  it('forks are independent of later draws on the parent', () => {
+    const a = createRng(9)
+    const fa = a.fork(1)
+    const b = createRng(9)
+    const fb = b.fork(1)
+    b.int(0, 10)
+    expect(Array.from({ length: 5 }, () => fa.float())).toEqual(
+      Array.from({ length: 5 }, () => fb.float()),
+    )
+    expect(createRng(9).fork(1).float()).not.toBe(createRng(9).fork(2).float())
+  })
+})
