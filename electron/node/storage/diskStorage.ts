@@ -1,0 +1,207 @@
+// DiskStorage: a Raft node's durable state — the segmented WAL (wal.ts) and the hard-state file
+// (hardStateFile.ts) — behind the one call the node makes per Ready, with an in-memory mirror
+// that the core reads through the Storage interface.
+import fs from 'node:fs'
+import path from 'node:path'
+import { MemoryStorage, type Storage } from '../../../shared/raft/storage'
+import type { Entry, HardState } from '../../../shared/raft/types'
+import { AssertionError, assert } from '../../../shared/util/assert'
+import { type FsyncPolicy, type SyncStats, fsyncDir, newSyncStats } from './durableFs'
+import { StorageFailedError } from './errors'
+import { recoverHardState, writeHardState } from './hardStateFile'
+import { type TornTail, Wal } from './wal'
+
+/** DEFAULT_SEGMENT_SIZE_BYTES is the size at which a WAL segment is sealed and a new one begun
+ * (etcd uses the same 64 MiB): large enough that rollovers are rare, small enough to delete
+ * whole segments once compaction exists. */
+export const DEFAULT_SEGMENT_SIZE_BYTES = 64 * 1024 * 1024
+
+/** DiskStorageOptions configures DiskStorage.open. */
+export interface DiskStorageOptions {
+  /** dir is the storage directory, owned by this node alone; it is created if missing. */
+  dir: string
+  /** fsync is the sync policy, 'always' by default; 'never' is an UNSAFE benchmark knob (see
+   * FsyncPolicy). */
+  fsync?: FsyncPolicy
+  /** segmentSizeBytes is the rollover threshold; a batch never splits, so a segment may exceed
+   * it by one batch. Tests set it small. */
+  segmentSizeBytes?: number
+}
+
+/** RecoveryReport is what DiskStorage.open found and repaired; the node sends it as telemetry. */
+export interface RecoveryReport {
+  dir: string
+  fsync: FsyncPolicy
+  /** entryCount is the number of live entries recovered (after replaying truncations). */
+  entryCount: number
+  firstIndex: number
+  lastIndex: number
+  /** lastTerm is the term of the last entry (0 for an empty log). */
+  lastTerm: number
+  hardState: HardState
+  /** hasHardStateFile is false on a fresh directory (the hard state is then all zeros). */
+  hasHardStateFile: boolean
+  segmentCount: number
+  recordCount: number
+  /** truncatedTailBytes counts bytes of a torn tail cut from the last segment. */
+  truncatedTailBytes: number
+  tornTail: TornTail | null
+  /** removedTempFiles counts files a crash left half-made (never part of the durable state). */
+  removedTempFiles: number
+  /** clampedCommit is the stored commit index when it exceeded lastIndex and was lowered to it
+   * (possible only when a sync was skipped: policy 'never' or a crash mid-batch); else null. */
+  clampedCommit: number | null
+  durationMs: number
+}
+
+/**
+ * DiskStorage is a node's durable log and hard state. Open it with DiskStorage.open, give the
+ * core storage(), and call append once per Ready before sending that Ready's messages.
+ * After any I/O error every call throws StorageFailedError: the node must exit and restart.
+ */
+export class DiskStorage {
+  /** recovery reports what open found. */
+  readonly recovery: RecoveryReport
+  private readonly memory = new MemoryStorage()
+  private readonly ioStats: SyncStats
+  /** persisted is the term and vote in the hard-state file (its commit matters less: below). */
+  private persisted: HardState
+  /** commitWritten is the last commit index written to the WAL or the hard-state file. */
+  private commitWritten: number
+  private failure: unknown = null
+  private closed = false
+
+  private constructor(
+    private readonly opts: Required<DiskStorageOptions>,
+    private readonly wal: Wal,
+    stats: SyncStats,
+    recovery: RecoveryReport,
+  ) {
+    this.ioStats = stats
+    this.recovery = recovery
+    this.persisted = { ...recovery.hardState }
+    this.commitWritten = recovery.hardState.commit
+  }
+
+  /**
+   * open recovers the storage in `options.dir`: it reads the hard-state file, replays the WAL
+   * (cutting a torn tail from the last segment) and loads the live log into the in-memory mirror.
+   * It throws WalCorruptionError or HardStateCorruptionError for damage it will not guess about,
+   * and lets I/O errors through.
+   */
+  static open(options: DiskStorageOptions): DiskStorage {
+    const startMs = performance.now()
+    const opts: Required<DiskStorageOptions> = {
+      dir: options.dir,
+      fsync: options.fsync ?? 'always',
+      segmentSizeBytes: options.segmentSizeBytes ?? DEFAULT_SEGMENT_SIZE_BYTES,
+    }
+    assert(opts.segmentSizeBytes > 0, 'segmentSizeBytes must be positive')
+    const stats = newSyncStats()
+    const created = fs.mkdirSync(opts.dir, { recursive: true })
+    if (created !== undefined && opts.fsync === 'always') fsyncDir(path.dirname(created), stats)
+
+    const hs = recoverHardState(opts.dir)
+    const { wal, recovery: walRecovery } = Wal.open({ ...opts, stats, requireSegments: hs.exists })
+    const entries = walRecovery.entries
+    const lastEntry = entries[entries.length - 1]
+    const lastIndex = lastEntry?.index ?? 0
+    // The commit index is the larger of the file's and the WAL's (it only grows). It can exceed
+    // lastIndex only if entries it covered were lost with a skipped sync; the core asserts
+    // commit ≤ lastIndex, and commitIndex is volatile state in Figure 2 that a leader will
+    // re-send, so lowering it is safe.
+    const storedCommit = Math.max(hs.hardState.commit, walRecovery.commit)
+    const commit = Math.min(storedCommit, lastIndex)
+    const hardState = { term: hs.hardState.term, vote: hs.hardState.vote, commit }
+    const report: RecoveryReport = {
+      dir: opts.dir,
+      fsync: opts.fsync,
+      entryCount: entries.length,
+      firstIndex: 1,
+      lastIndex,
+      lastTerm: lastEntry?.term ?? 0,
+      hardState,
+      hasHardStateFile: hs.exists,
+      segmentCount: walRecovery.segmentCount,
+      recordCount: walRecovery.recordCount,
+      truncatedTailBytes: walRecovery.truncatedTailBytes,
+      tornTail: walRecovery.tornTail,
+      removedTempFiles: walRecovery.removedTempFiles + (hs.removedTemp ? 1 : 0),
+      clampedCommit: storedCommit > lastIndex ? storedCommit : null,
+      durationMs: 0,
+    }
+    const storage = new DiskStorage(opts, wal, stats, report)
+    storage.memory.append(entries)
+    storage.memory.setHardState(hardState)
+    report.durationMs = performance.now() - startMs
+    return storage
+  }
+
+  /** storage returns the core's read view: the in-memory mirror of what is on disk. It changes
+   * only through append. */
+  storage(): Storage {
+    return this.memory
+  }
+
+  /**
+   * append persists one Ready: `entries` (first dropping stored entries at or after
+   * entries[0].index) and `hardState` if not null. With policy 'always' and `mustSync`, all of it
+   * is durable when append returns, at the cost of one fdatasync for the entries, however many,
+   * plus, when term or vote changed, the hard-state file's atomic replace (fsync, rename,
+   * directory fsync). Without `mustSync` nothing is synced (a commit-only change: Figure 2 keeps
+   * commitIndex volatile). The entries' data must not be mutated afterwards (they are mirrored
+   * in memory, not copied).
+   *
+   * Term and vote are written before the entries, so a crash between the two never leaves a log
+   * holding entries of a term newer than the node's persisted currentTerm.
+   */
+  append(entries: readonly Entry[], hardState: HardState | null, mustSync: boolean): void {
+    assert(!this.closed, 'DiskStorage used after close()')
+    if (this.failure !== null) throw new StorageFailedError(this.opts.dir, this.failure)
+    if (hardState) {
+      assert(hardState.term >= this.persisted.term, () => {
+        return `hard state term ${hardState.term} is below the stored ${this.persisted.term}`
+      })
+    }
+    try {
+      if (hardState) {
+        if (hardState.term !== this.persisted.term || hardState.vote !== this.persisted.vote) {
+          writeHardState(this.opts.dir, hardState, this.opts.fsync, this.ioStats)
+          this.persisted = { ...hardState }
+          this.commitWritten = hardState.commit
+        }
+      }
+      const commit = hardState && hardState.commit !== this.commitWritten ? hardState.commit : null
+      this.wal.append(entries, commit, mustSync)
+      if (commit !== null) this.commitWritten = commit
+    } catch (err) {
+      // An assertion is a bug in the caller, not a failed disk: the storage stays usable.
+      if (!(err instanceof StorageFailedError || err instanceof AssertionError)) this.failure = err
+      throw err
+    }
+    this.memory.append(entries)
+    if (hardState) {
+      assert(hardState.commit <= this.memory.lastIndex(), () => {
+        return `hard state commit ${hardState.commit} is past last index ${this.memory.lastIndex()}`
+      })
+      this.memory.setHardState(hardState)
+    }
+  }
+
+  /** stats returns a copy of the I/O counters since open. */
+  stats(): SyncStats {
+    return { ...this.ioStats }
+  }
+
+  /** segmentCount is the number of WAL segment files now. */
+  segmentCount(): number {
+    return this.wal.segments()
+  }
+
+  /** close syncs any unsynced writes (under 'always') and closes the files. Idempotent. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.wal.close()
+  }
+}
