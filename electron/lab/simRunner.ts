@@ -43,7 +43,8 @@ export interface SimSummary {
   readsAnswered: number
   maxLivenessCommitTicks: number
   maxLivenessConvergeTicks: number
-  livenessBoundTicks: number
+  /** maxLivenessBoundShare is the largest fraction of its liveness bound any run used. */
+  maxLivenessBoundShare: number
   violations: SeedViolation[]
   durationMs: number
   stepsPerSecond: number
@@ -211,7 +212,7 @@ function emptySummary(opts: SimRunOptions): SimSummary {
     readsAnswered: 0,
     maxLivenessCommitTicks: 0,
     maxLivenessConvergeTicks: 0,
-    livenessBoundTicks: 0,
+    maxLivenessBoundShare: 0,
     violations: [],
     durationMs: 0,
     stepsPerSecond: 0,
@@ -236,5 +237,8 @@ function addStats(sum: SimSummary, s: SimStats): void {
     sum.maxLivenessConvergeTicks,
     s.livenessConvergeTicks ?? 0,
   )
-  sum.livenessBoundTicks = s.livenessBoundTicks
+  if (s.livenessBoundTicks > 0 && s.livenessConvergeTicks !== null) {
+    const share = s.livenessConvergeTicks / s.livenessBoundTicks
+    sum.maxLivenessBoundShare = Math.max(sum.maxLivenessBoundShare, share)
+  }
 }
