@@ -2,7 +2,8 @@
 // unsigned LEB128 varints, length-prefixed byte strings and UTF-8 strings. Pure: Uint8Array only.
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM keeps a leading U+FEFF: by default TextDecoder drops it, silently changing the string.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** DecodeError reports malformed input: a truncated, overlong or otherwise invalid encoding. */
 export class DecodeError extends Error {

@@ -37,3 +37,12 @@ describe('binary encoding', () => {
     expect(() => new BinaryWriter().uvarint(1.5)).toThrow(RangeError)
   })
 })
+
+describe('UTF-8', () => {
+  it('keeps a leading byte-order mark (TextDecoder would drop it by default)', () => {
+    for (const s of ['\ufeff', '\ufeffkey', '\ufeff\ufeffx']) {
+      const r = new BinaryReader(new BinaryWriter().string(s).finish())
+      expect(r.string()).toBe(s)
+    }
+  })
+})

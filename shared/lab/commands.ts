@@ -1,0 +1,82 @@
+// Commands into the lab engine: the same contract for the CLI, the Electron IPC bridge and the
+// browser-mode WebSocket. Each command is plain data and gets exactly one CommandResult.
+import type { NodeId } from '../raft/types'
+import type { ClusterConfig } from './config'
+import type { LinkRule, NodeState, NodeStatus } from './events'
+
+/** LabCommand is a request to the lab engine. */
+export type LabCommand =
+  | { type: 'cluster.start'; config: Partial<ClusterConfig> }
+  | { type: 'cluster.stop' }
+  | { type: 'cluster.status' }
+  | { type: 'node.pause'; node: NodeId }
+  | { type: 'node.resume'; node: NodeId }
+  | { type: 'node.crash'; node: NodeId }
+  | { type: 'node.restart'; node: NodeId }
+  | { type: 'node.stop'; node: NodeId }
+  | { type: 'node.transfer'; to: NodeId }
+  | { type: 'link.cut'; from: NodeId; to: NodeId; both: boolean }
+  | { type: 'link.heal'; from: NodeId; to: NodeId; both: boolean }
+  | {
+      type: 'link.set'
+      from: NodeId
+      to: NodeId
+      both: boolean
+      latencyMs?: number
+      jitterMs?: number
+      lossPercent?: number
+    }
+  | { type: 'partition.isolate'; node: NodeId }
+  | { type: 'partition.split'; minority?: NodeId[] }
+  | { type: 'partition.bridge' }
+  | { type: 'heal.all' }
+  | { type: 'kv.put'; key: string; value: string }
+  | { type: 'kv.get'; key: string }
+  | { type: 'kv.delete'; key: string }
+  | { type: 'kv.cas'; key: string; expected: string | null; value: string }
+
+/** LabCommandType is the `type` of a LabCommand. */
+export type LabCommandType = LabCommand['type']
+
+/** NodeView is one node in a cluster status. */
+export interface NodeView {
+  id: NodeId
+  pid: number | null
+  state: NodeState
+  status: NodeStatus | null
+}
+
+/** ClusterStatus is the cluster as the supervisor sees it now. */
+export interface ClusterStatus {
+  running: boolean
+  clusterId: string | null
+  config: ClusterConfig | null
+  nodes: NodeView[]
+  /** leader is the node that is leader of the highest term any running node reports, or null. */
+  leader: NodeId | null
+  term: number
+  links: LinkRule[]
+}
+
+/** KvResult is a KV command's outcome as a client sees it. */
+export interface KvCommandResult {
+  /** value: the value read (get), the previous value (put, delete) or the current value (cas). */
+  value: string | null
+  /** swapped is set for cas. */
+  swapped?: boolean
+  index: number
+  term: number
+  node: NodeId
+  latencyMs: number
+}
+
+/** CommandResult is a command's answer: data on success, a message (and a code for programs)
+ * on failure. */
+export type CommandResult =
+  | { ok: true; status?: ClusterStatus; kv?: KvCommandResult }
+  | { ok: false; error: string; code: CommandErrorCode }
+
+/** CommandErrorCode classifies failures: `invalid` (bad arguments), `state` (not possible now,
+ * e.g. no cluster running or the node is not paused), `unavailable` (no leader, a timeout),
+ * `internal` (a bug or an I/O failure). */
+export type CommandErrorCode = 'invalid' | 'state' | 'unavailable' | 'internal'

@@ -1,0 +1,114 @@
+// The configuration of a lab cluster, shared by the supervisor, the node processes, the CLI and
+// the renderer's "new cluster" form. Times are in milliseconds of real time before timeScale.
+import type { RaftConfig } from '../raft/types'
+
+/** FsyncPolicy: 'always' makes every acknowledged write durable (one fdatasync per Ready batch);
+ * 'never' skips fsync — an UNSAFE benchmark knob that shows what durability costs. */
+export type FsyncPolicy = 'always' | 'never'
+
+/** ClusterConfig configures a cluster of real node processes. */
+export interface ClusterConfig {
+  /** nodes is the cluster size, 1–9; nodes are named n1…nN. */
+  nodes: number
+  /** electionTimeoutMinMs/MaxMs: the randomized election timeout range (§5.2; the paper advises
+   * 150–300 ms). */
+  electionTimeoutMinMs: number
+  electionTimeoutMaxMs: number
+  /** heartbeatMs: how often a leader sends heartbeats; well under the election timeout. */
+  heartbeatMs: number
+  /** tickIntervalMs: the length of one Raft tick; timeouts are whole numbers of ticks. */
+  tickIntervalMs: number
+  /** timeScale stretches every timer: 10 runs the cluster ten times slower, for watching an
+   * election unfold. */
+  timeScale: number
+  fsync: FsyncPolicy
+  preVote: boolean
+  checkQuorum: boolean
+  /** maxInflightMsgs and maxEntriesPerMsg: replication pipelining and batching limits. */
+  maxInflightMsgs: number
+  maxEntriesPerMsg: number
+  /** tracing makes nodes report every message they send and receive (costly; for small demos). */
+  tracing: boolean
+}
+
+/** DEFAULT_CLUSTER_CONFIG gives the paper's advice: 150–300 ms election timeouts, 50 ms
+ * heartbeats, 10 ms ticks, fsync on every write, PreVote and CheckQuorum on. */
+export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
+  nodes: 3,
+  electionTimeoutMinMs: 150,
+  electionTimeoutMaxMs: 300,
+  heartbeatMs: 50,
+  tickIntervalMs: 10,
+  timeScale: 1,
+  fsync: 'always',
+  preVote: true,
+  checkQuorum: true,
+  maxInflightMsgs: 64,
+  maxEntriesPerMsg: 512,
+  tracing: false,
+}
+
+/** MAX_NODES is the largest cluster the lab runs. */
+export const MAX_NODES = 9
+
+/** ConfigError describes an invalid cluster configuration, naming the field. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** resolveClusterConfig fills defaults and validates; it throws ConfigError with a clear message
+ * naming the offending field. */
+export function resolveClusterConfig(partial: Partial<ClusterConfig>): ClusterConfig {
+  const c: ClusterConfig = { ...DEFAULT_CLUSTER_CONFIG, ...partial }
+  const int = (name: keyof ClusterConfig, lo: number, hi: number): void => {
+    const v = c[name]
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+      throw new ConfigError(`${name} must be an integer from ${lo} to ${hi}, got ${String(v)}`)
+    }
+  }
+  int('nodes', 1, MAX_NODES)
+  int('tickIntervalMs', 1, 1000)
+  int('electionTimeoutMinMs', 1, 600_000)
+  int('electionTimeoutMaxMs', 2, 600_000)
+  int('heartbeatMs', 1, 600_000)
+  int('maxInflightMsgs', 1, 4096)
+  int('maxEntriesPerMsg', 1, 65_536)
+  if (!(typeof c.timeScale === 'number' && c.timeScale >= 0.1 && c.timeScale <= 1000)) {
+    throw new ConfigError(`timeScale must be from 0.1 to 1000, got ${String(c.timeScale)}`)
+  }
+  if (c.fsync !== 'always' && c.fsync !== 'never') {
+    throw new ConfigError(`fsync must be 'always' or 'never', got ${String(c.fsync)}`)
+  }
+  for (const b of ['preVote', 'checkQuorum', 'tracing'] as const) {
+    if (typeof c[b] !== 'boolean') throw new ConfigError(`${b} must be true or false`)
+  }
+  if (c.electionTimeoutMaxMs < c.electionTimeoutMinMs) {
+    throw new ConfigError(
+      `the election timeout range ${c.electionTimeoutMinMs}-${c.electionTimeoutMaxMs} ms is empty`,
+    )
+  }
+  const t = raftTicks(c)
+  if (t.heartbeatTicks >= t.electionTimeoutMinTicks) {
+    throw new ConfigError(
+      `heartbeatMs (${c.heartbeatMs}) must be well under electionTimeoutMinMs (${c.electionTimeoutMinMs})`,
+    )
+  }
+  return c
+}
+
+/** raftTicks converts a cluster's millisecond settings into the core's ticks. The millisecond
+ * range is inclusive (150–300 ms may give 300 ms), the core's tick range is half-open. */
+export function raftTicks(
+  c: ClusterConfig,
+): Pick<RaftConfig, 'electionTimeoutMinTicks' | 'electionTimeoutMaxTicks' | 'heartbeatTicks'> {
+  return {
+    electionTimeoutMinTicks: Math.max(1, Math.round(c.electionTimeoutMinMs / c.tickIntervalMs)),
+    electionTimeoutMaxTicks: Math.max(1, Math.round(c.electionTimeoutMaxMs / c.tickIntervalMs)) + 1,
+    heartbeatTicks: Math.max(1, Math.round(c.heartbeatMs / c.tickIntervalMs)),
+  }
+}
+
+/** nodeName is how people see node ids: n1, n2, … */
+export function nodeName(id: number): string {
+  return `n${id}`
+}

@@ -1,0 +1,130 @@
+// The LabEvent stream: one ordered, typed, versioned stream of everything that happens in a lab
+// session. The supervisor produces it; the CLI, the renderer, the recorder and the replayer all
+// consume it, so a replayed session drives exactly the same views as a live one.
+import type { MessageType, NodeId, RaftEvent, Role } from '../raft/types'
+import type { ClusterConfig } from './config'
+import type { LabCommand } from './commands'
+
+/** LAB_EVENT_VERSION is the version of the event stream's shape. A consumer refuses a newer
+ * major version; minor versions only add event types or optional fields. */
+export const LAB_EVENT_VERSION = { major: 1, minor: 0 } as const
+
+/** NodeState is a node process's state as the supervisor sees it. */
+export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'stopped'
+
+/** NodeStatus is a node's Raft state as it last reported it. */
+export interface NodeStatus {
+  role: Role
+  term: number
+  vote: NodeId
+  leaderId: NodeId
+  commit: number
+  applied: number
+  lastIndex: number
+  lastTerm: number
+  /** electionElapsedTicks/electionTimeoutTicks: the election timer's progress (a leader's is its
+   * CheckQuorum round). */
+  electionElapsedTicks: number
+  electionTimeoutTicks: number
+}
+
+/** LinkRule is a fault on one directed link, applied by the sending node's transport. */
+export interface LinkRule {
+  from: NodeId
+  to: NodeId
+  /** cut drops every message on the link. */
+  cut: boolean
+  /** latencyMs ± jitterMs delays each message (order on the link is kept). */
+  latencyMs: number
+  jitterMs: number
+  /** lossPercent drops that share of messages at random, 0–100. */
+  lossPercent: number
+}
+
+/** MessageSummary describes one traced message without its payload. */
+export interface MessageSummary {
+  type: MessageType
+  from: NodeId
+  to: NodeId
+  term: number
+  index: number
+  logTerm: number
+  commit: number
+  entries: number
+  reject: boolean
+}
+
+/** ClientOpResult is how a client operation ended, in Jepsen's terms: 'ok' (it happened),
+ * 'fail' (it certainly did not), 'info' (unknown, e.g. a timeout). */
+export type ClientOpResult = 'ok' | 'fail' | 'info'
+
+/** LabEventBody is the payload of each event type. */
+export type LabEventBody =
+  | {
+      type: 'cluster.started'
+      clusterId: string
+      config: ClusterConfig
+      runDir: string
+      dataDir: string
+    }
+  | { type: 'cluster.stopped'; reason: string }
+  | {
+      type: 'node.process'
+      node: NodeId
+      state: NodeState
+      pid: number | null
+      /** detail explains a state change: an exit code or signal, a start failure. */
+      detail?: string
+    }
+  | { type: 'node.status'; node: NodeId; status: NodeStatus }
+  | { type: 'node.raft'; node: NodeId; event: RaftEvent }
+  | {
+      type: 'node.log'
+      node: NodeId
+      /** append: entries fromIndex..toIndex were persisted with these terms (a truncation of any
+       * later entries comes first as its own event). truncate: entries from fromIndex dropped. */
+      op: 'append' | 'truncate'
+      fromIndex: number
+      toIndex: number
+      terms: number[]
+    }
+  | {
+      type: 'node.recovered'
+      node: NodeId
+      entries: number
+      lastIndex: number
+      term: number
+      truncatedTailBytes: number
+      durationMs: number
+    }
+  | { type: 'node.messages'; node: NodeId; sent: number; received: number; dropped: number }
+  | { type: 'node.trace'; node: NodeId; direction: 'send' | 'receive'; message: MessageSummary }
+  | { type: 'node.warning'; node: NodeId; message: string }
+  | { type: 'links.changed'; rules: LinkRule[] }
+  | { type: 'fault'; action: 'applied' | 'healed'; description: string }
+  | {
+      type: 'command'
+      id: number
+      phase: 'started' | 'done' | 'failed'
+      command: LabCommand
+      error?: string
+    }
+  | {
+      type: 'client.op'
+      clientId: number
+      op: 'put' | 'get' | 'delete' | 'cas'
+      key: string
+      result: ClientOpResult
+      latencyMs: number
+      node: NodeId
+      index?: number
+      term?: number
+      error?: string
+    }
+
+/** LabEvent is one event of the stream: a body with its sequence number (1, 2, 3… with no gaps
+ * within a session) and a monotonic timestamp in milliseconds since the session started. */
+export type LabEvent = LabEventBody & { seq: number; timeMs: number }
+
+/** LabEventType is the `type` of a LabEvent. */
+export type LabEventType = LabEvent['type']

@@ -1,0 +1,5 @@
+// shared/lab — the lab engine's contract: cluster configuration, the commands front ends send and
+// the versioned LabEvent stream they receive. Plain data only; imports only other shared/ modules.
+export * from './config'
+export * from './events'
+export * from './commands'

@@ -1,0 +1,115 @@
+// The control protocol between the supervisor and each node process: commands and fault rules
+// in, telemetry out. It is low-rate, so its frames carry JSON (easy to read in a capture), each
+// validated on receipt. Byte layout: docs/formats/protocol.md, "Control frames".
+import type { ClusterConfig } from '../lab/config'
+import type { LinkRule, MessageSummary, NodeStatus } from '../lab/events'
+import type { NodeId, RaftEvent } from '../raft/types'
+import { utf8Encode } from '../util/binary'
+import { ProtocolError } from './errors'
+import { decodeUtf8 } from './wire'
+
+/** NodeLaunchConfig is everything a node process needs to start; the supervisor passes it as
+ * JSON in the RAFTLAB_NODE_CONFIG environment variable. */
+export interface NodeLaunchConfig {
+  id: NodeId
+  peers: NodeId[]
+  clusterId: string
+  /** runDir holds every node's listening socket, `<runDir>/n<id>.sock`, and the supervisor's
+   * control socket, `<runDir>/control.sock`. */
+  runDir: string
+  /** dataDir is this node's own storage directory. */
+  dataDir: string
+  cluster: ClusterConfig
+  /** seed makes the node's randomized election timeouts reproducible; 0 draws a random one. */
+  seed: number
+}
+
+/** ControlToNode is a supervisor command to one node. */
+export type ControlToNode =
+  | { type: 'rules'; rules: LinkRule[] }
+  | { type: 'transfer'; to: NodeId }
+  | { type: 'campaign' }
+  | { type: 'tracing'; on: boolean }
+  | { type: 'shutdown' }
+
+/** Telemetry is what a node reports; a frame carries a batch of them (one event-loop turn). */
+export type Telemetry =
+  | { type: 'listening'; pid: number; socket: string }
+  | { type: 'status'; status: NodeStatus }
+  | { type: 'raft'; event: RaftEvent }
+  | { type: 'log'; op: 'append' | 'truncate'; fromIndex: number; toIndex: number; terms: number[] }
+  | {
+      type: 'recovered'
+      entries: number
+      lastIndex: number
+      term: number
+      truncatedTailBytes: number
+      durationMs: number
+    }
+  | { type: 'messages'; sent: number; received: number; dropped: number }
+  | { type: 'trace'; direction: 'send' | 'receive'; message: MessageSummary }
+  | { type: 'warning'; message: string }
+  | { type: 'fatal'; message: string }
+
+const CONTROL_TYPES = new Set(['rules', 'transfer', 'campaign', 'tracing', 'shutdown'])
+const TELEMETRY_TYPES = new Set([
+  'listening',
+  'status',
+  'raft',
+  'log',
+  'recovered',
+  'messages',
+  'trace',
+  'warning',
+  'fatal',
+])
+
+/** encodeControl returns the body of a control frame. */
+export function encodeControl(c: ControlToNode): Uint8Array {
+  return utf8Encode(JSON.stringify(c))
+}
+
+/** decodeControl parses a control frame body; it throws ProtocolError('malformed') for anything
+ * that is not a known command. */
+export function decodeControl(body: Uint8Array): ControlToNode {
+  const v = parseJson(body, 'control frame')
+  if (!isRecord(v) || typeof v.type !== 'string' || !CONTROL_TYPES.has(v.type)) {
+    throw new ProtocolError('malformed', 'control frame: not a known command')
+  }
+  if (v.type === 'rules' && !Array.isArray(v.rules)) {
+    throw new ProtocolError('malformed', 'control frame: rules must be a list')
+  }
+  if (v.type === 'transfer' && !Number.isInteger(v.to)) {
+    throw new ProtocolError('malformed', 'control frame: transfer needs a node id')
+  }
+  return v as ControlToNode
+}
+
+/** encodeTelemetry returns the body of a telemetry frame holding a batch of reports. */
+export function encodeTelemetry(batch: readonly Telemetry[]): Uint8Array {
+  return utf8Encode(JSON.stringify(batch))
+}
+
+/** decodeTelemetry parses a telemetry frame body; it throws ProtocolError('malformed'). */
+export function decodeTelemetry(body: Uint8Array): Telemetry[] {
+  const v = parseJson(body, 'telemetry frame')
+  if (!Array.isArray(v)) throw new ProtocolError('malformed', 'telemetry frame: not a list')
+  for (const t of v) {
+    if (!isRecord(t) || typeof t.type !== 'string' || !TELEMETRY_TYPES.has(t.type)) {
+      throw new ProtocolError('malformed', 'telemetry frame: unknown report')
+    }
+  }
+  return v as Telemetry[]
+}
+
+function parseJson(body: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(decodeUtf8(body)) as unknown
+  } catch (e) {
+    throw new ProtocolError('malformed', `${what}: ${(e as Error).message}`)
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
