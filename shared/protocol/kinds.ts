@@ -12,6 +12,12 @@ export const FRAME_KIND = {
   raft: 2,
   /** raftBatch: several Raft messages for one peer in one frame (batch.ts). */
   raftBatch: 3,
+  /** clientRequest / clientResponse: key-value requests and their answers (client.ts). */
+  clientRequest: 16,
+  clientResponse: 17,
+  /** control: a supervisor command to a node; telemetry: a node's batch of reports (control.ts). */
+  control: 32,
+  telemetry: 33,
 } as const
 
 /** FrameKindName names a defined frame kind. */

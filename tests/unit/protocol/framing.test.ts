@@ -84,9 +84,9 @@ describe('encodeFrame', () => {
 
   it('refuses an undefined kind and a payload over the limit', () => {
     expectProtocolError(
-      () => encodeFrame(17 as FrameKind, new Uint8Array(0)),
+      () => encodeFrame(18 as FrameKind, new Uint8Array(0)),
       'unknown-kind',
-      /unassigned client kind 17/,
+      /unassigned client kind 18/,
     )
     expectProtocolError(
       () => encodeFrame(FRAME_KIND.raft, new Uint8Array(100), 100),
@@ -190,7 +190,7 @@ describe('FrameDecoder', () => {
   })
 
   it('refuses unassigned kinds as soon as the kind byte arrives', () => {
-    for (const kind of [0, 4, 17, 40, 200, 255]) {
+    for (const kind of [0, 4, 18, 40, 200, 255]) {
       const d = new FrameDecoder({ helloFirst: false })
       expectProtocolError(
         () => d.push(header(500, kind)),
