@@ -15,6 +15,8 @@ export default defineConfig({
           index: resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/cli/main.ts'),
           simWorker: resolve(__dirname, 'electron/lab/simWorker.ts'),
+          node: resolve(__dirname, 'electron/node/main.ts'),
+          reaper: resolve(__dirname, 'electron/lab/reaper.ts'),
         },
         // Shared chunks sit beside the entries, so `__dirname` means out/main/ in every module
         // (the lab engine finds the entries it forks relative to it).

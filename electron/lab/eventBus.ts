@@ -1,0 +1,49 @@
+// The engine's LabEvent stream: stamps every event with the next sequence number and a monotonic
+// time, and delivers them to subscribers in batches, in order.
+import type { LabEvent, LabEventBody } from '../../shared/lab/events'
+
+/** EventBus numbers, timestamps and fans out LabEvents. */
+export class EventBus {
+  private seq = 0
+  private readonly startMs = performance.now()
+  private readonly listeners = new Set<(events: LabEvent[]) => void>()
+  private pending: LabEvent[] = []
+  private scheduled = false
+
+  /** emit stamps an event and queues it for delivery (batched per event-loop turn). */
+  emit(body: LabEventBody): LabEvent {
+    const event = { ...body, seq: ++this.seq, timeMs: this.nowMs() } as LabEvent
+    this.pending.push(event)
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => this.flush())
+    }
+    return event
+  }
+
+  /** nowMs is the session clock: milliseconds since the bus was created, monotonic. */
+  nowMs(): number {
+    return Math.round((performance.now() - this.startMs) * 1000) / 1000
+  }
+
+  /** subscribe delivers later batches to `listener` until the returned function is called. */
+  subscribe(listener: (events: LabEvent[]) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** flush delivers everything pending now. */
+  flush(): void {
+    this.scheduled = false
+    if (this.pending.length === 0) return
+    const batch = this.pending
+    this.pending = []
+    for (const l of this.listeners) {
+      try {
+        l(batch)
+      } catch {
+        // A failing subscriber must not starve the others or the engine.
+      }
+    }
+  }
+}

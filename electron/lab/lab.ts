@@ -1,0 +1,340 @@
+// electron/lab — the lab engine in plain Node: cluster supervision, faults, clients, the event
+// stream. Imports shared/, node:* and electron/lab only; never 'electron', so the CLI, the tests
+// and browser mode run it under plain Node.
+import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import type { LabApi } from '../../shared/lab/api'
+import type { ClusterStatus, CommandResult, LabCommand } from '../../shared/lab/commands'
+import { ConfigError, nodeName, resolveClusterConfig } from '../../shared/lab/config'
+import type { LabEvent } from '../../shared/lab/events'
+import { SocketPathError } from '../../shared/lab/sockets'
+import type { NodeId } from '../../shared/raft/types'
+import { Cluster, LabStateError } from './cluster'
+import { EventBus } from './eventBus'
+import { KvClient, type KvOutcome } from './kvClient'
+import { makeDataDir, makeRunDir } from './paths'
+
+/** LabOptions configures a Lab. */
+export interface LabOptions {
+  /** dataDir: where node data directories go (n1/, n2/ …); default: a fresh temp dir removed
+   * when the lab closes. */
+  dataDir?: string
+  /** seed makes the nodes' election timeouts reproducible (0 = random). */
+  seed?: number
+}
+
+const EMPTY_STATUS: ClusterStatus = {
+  running: false,
+  clusterId: null,
+  config: null,
+  nodes: [],
+  leader: null,
+  term: 0,
+  links: [],
+}
+
+/** Lab is the engine behind every front end: it runs commands against one cluster at a time and
+ * streams LabEvents. */
+export class Lab implements LabApi {
+  readonly bus = new EventBus()
+  private cluster: Cluster | null = null
+  private client: KvClient | null = null
+  private tempDataDir: string | null = null
+  private nextCommandId = 1
+  private readonly exitHandler = (): void => this.cluster?.killAllSync()
+
+  constructor(private readonly options: LabOptions = {}) {
+    process.on('exit', this.exitHandler)
+  }
+
+  subscribe(listener: (events: LabEvent[]) => void): () => void {
+    return this.bus.subscribe(listener)
+  }
+
+  /** status is a synchronous snapshot of the cluster. */
+  status(): ClusterStatus {
+    return this.cluster?.status() ?? EMPTY_STATUS
+  }
+
+  /** waitFor resolves true once predicate(status) holds, false after timeoutMs. */
+  waitFor(predicate: (s: ClusterStatus) => boolean, timeoutMs: number): Promise<boolean> {
+    if (predicate(this.status())) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        stop()
+        resolve(predicate(this.status()))
+      }, timeoutMs)
+      const stop = this.bus.subscribe(() => {
+        if (!predicate(this.status())) return
+        clearTimeout(timer)
+        stop()
+        resolve(true)
+      })
+    })
+  }
+
+  async command(cmd: LabCommand): Promise<CommandResult> {
+    const id = this.nextCommandId++
+    this.bus.emit({ type: 'command', id, phase: 'started', command: cmd })
+    let result: CommandResult
+    try {
+      result = await this.run(cmd)
+    } catch (e) {
+      result = { ok: false, error: (e as Error).message, code: errorCode(e) }
+    }
+    if (result.ok) this.bus.emit({ type: 'command', id, phase: 'done', command: cmd })
+    else this.bus.emit({ type: 'command', id, phase: 'failed', command: cmd, error: result.error })
+    return result
+  }
+
+  /** close stops the cluster and removes temporary directories; idempotent. */
+  async close(): Promise<void> {
+    await this.stopCluster('the lab closed')
+    process.off('exit', this.exitHandler)
+    this.bus.flush()
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async run(cmd: LabCommand): Promise<CommandResult> {
+    if (cmd.type === 'cluster.start') return this.startCluster(cmd.config)
+    if (cmd.type === 'cluster.status') return { ok: true, status: this.status() }
+    const c = this.cluster
+    if (!c) throw new LabStateError('no cluster is running; start one first')
+    switch (cmd.type) {
+      case 'cluster.stop':
+        await this.stopCluster('stopped by command')
+        return { ok: true, status: this.status() }
+      case 'node.pause':
+        c.pause(cmd.node)
+        this.fault('applied', `${nodeName(cmd.node)} paused`)
+        break
+      case 'node.resume':
+        c.resume(cmd.node)
+        this.fault('healed', `${nodeName(cmd.node)} resumed`)
+        break
+      case 'node.crash':
+        await c.crash(cmd.node)
+        this.fault('applied', `${nodeName(cmd.node)} crashed (SIGKILL)`)
+        break
+      case 'node.restart':
+        c.restart(cmd.node)
+        this.fault('healed', `${nodeName(cmd.node)} restarted`)
+        break
+      case 'node.stop':
+        await c.stopNode(cmd.node)
+        this.fault('applied', `${nodeName(cmd.node)} stopped`)
+        break
+      case 'node.transfer':
+        c.transfer(cmd.to)
+        break
+      case 'link.cut':
+      case 'link.heal': {
+        const cut = cmd.type === 'link.cut'
+        c.setLink(cmd.from, cmd.to, { cut })
+        if (cmd.both) c.setLink(cmd.to, cmd.from, { cut })
+        c.pushRules()
+        const arrow = cmd.both ? '↔' : '→'
+        this.fault(
+          cut ? 'applied' : 'healed',
+          `link ${nodeName(cmd.from)}${arrow}${nodeName(cmd.to)} ${cut ? 'cut' : 'healed'}`,
+        )
+        break
+      }
+      case 'link.set': {
+        const patch: { latencyMs?: number; jitterMs?: number; lossPercent?: number } = {}
+        if (cmd.latencyMs !== undefined) patch.latencyMs = nonNegative(cmd.latencyMs, 'latencyMs')
+        if (cmd.jitterMs !== undefined) patch.jitterMs = nonNegative(cmd.jitterMs, 'jitterMs')
+        if (cmd.lossPercent !== undefined) {
+          patch.lossPercent = nonNegative(cmd.lossPercent, 'lossPercent')
+          if (patch.lossPercent > 100) throw new InvalidCommand('lossPercent must be at most 100')
+        }
+        c.setLink(cmd.from, cmd.to, patch)
+        if (cmd.both) c.setLink(cmd.to, cmd.from, patch)
+        c.pushRules()
+        const arrow = cmd.both ? '↔' : '→'
+        this.fault(
+          'applied',
+          `link ${nodeName(cmd.from)}${arrow}${nodeName(cmd.to)}: ${describePatch(patch)}`,
+        )
+        break
+      }
+      case 'partition.isolate':
+        for (const other of c.ids) {
+          if (other === cmd.node) continue
+          c.setLink(cmd.node, other, { cut: true })
+          c.setLink(other, cmd.node, { cut: true })
+        }
+        c.pushRules()
+        this.fault('applied', `${nodeName(cmd.node)} isolated`)
+        break
+      case 'partition.split': {
+        const minority = cmd.minority ?? this.defaultMinority(c)
+        const side = new Set(minority)
+        for (const a of c.ids)
+          for (const b of c.ids)
+            if (a !== b && side.has(a) !== side.has(b)) c.setLink(a, b, { cut: true })
+        c.pushRules()
+        const majority = c.ids.filter((id) => !side.has(id))
+        this.fault(
+          'applied',
+          `partition {${minority.map(nodeName).join(',')}} | {${majority.map(nodeName).join(',')}}`,
+        )
+        break
+      }
+      case 'partition.bridge': {
+        // Jepsen's bridge: two halves that only one node in the middle can talk to.
+        const ids = c.ids
+        const mid = ids[Math.floor(ids.length / 2)] as NodeId
+        const left = ids.filter((id) => id < mid)
+        const right = ids.filter((id) => id > mid)
+        for (const a of left)
+          for (const b of right) {
+            c.setLink(a, b, { cut: true })
+            c.setLink(b, a, { cut: true })
+          }
+        c.pushRules()
+        this.fault(
+          'applied',
+          `bridge {${left.map(nodeName).join(',')}} - ${nodeName(mid)} - {${right.map(nodeName).join(',')}}`,
+        )
+        break
+      }
+      case 'heal.all':
+        c.clearLinks()
+        c.pushRules()
+        this.fault('healed', 'all links healed')
+        break
+      case 'kv.put':
+        return this.kv(cmd.type, cmd.key, (k) => k.put(cmd.key, cmd.value))
+      case 'kv.get':
+        return this.kv(cmd.type, cmd.key, (k) => k.get(cmd.key))
+      case 'kv.delete':
+        return this.kv(cmd.type, cmd.key, (k) => k.delete(cmd.key))
+      case 'kv.cas':
+        return this.kv(cmd.type, cmd.key, (k) => k.cas(cmd.key, cmd.expected, cmd.value))
+    }
+    return { ok: true, status: this.status() }
+  }
+
+  private async startCluster(
+    partial: Parameters<typeof resolveClusterConfig>[0],
+  ): Promise<CommandResult> {
+    if (this.cluster) throw new LabStateError('a cluster is already running; stop it first')
+    const config = resolveClusterConfig(partial)
+    const clusterId = `lab-${randomBytes(4).toString('hex')}`
+    const runDir = makeRunDir()
+    let dataDir = this.options.dataDir
+    if (!dataDir) {
+      dataDir = makeDataDir()
+      this.tempDataDir = dataDir
+    }
+    const cluster = new Cluster(config, this.bus, {
+      clusterId,
+      runDir,
+      dataDir,
+      seed: this.options.seed ?? 0,
+    })
+    this.cluster = cluster
+    this.bus.emit({ type: 'cluster.started', clusterId, config, runDir, dataDir })
+    try {
+      await cluster.start()
+    } catch (e) {
+      await this.stopCluster(`could not start: ${(e as Error).message}`)
+      throw e
+    }
+    this.client = new KvClient({ clusterId, runDir, nodes: cluster.ids })
+    return { ok: true, status: this.status() }
+  }
+
+  private async stopCluster(reason: string): Promise<void> {
+    const c = this.cluster
+    if (!c) return
+    this.client?.close()
+    this.client = null
+    await c.stop()
+    this.cluster = null
+    if (this.tempDataDir) rmSync(this.tempDataDir, { recursive: true, force: true })
+    this.tempDataDir = null
+    this.bus.emit({ type: 'cluster.stopped', reason })
+  }
+
+  private defaultMinority(c: Cluster): NodeId[] {
+    // The most telling split puts the leader in the minority: it must step down, the majority
+    // elects a new leader.
+    const size = Math.floor((c.ids.length - 1) / 2)
+    const leader = c.status().leader
+    const order = leader === null ? c.ids : [leader, ...c.ids.filter((id) => id !== leader)]
+    return order.slice(0, Math.max(1, size))
+  }
+
+  private async kv(
+    op: 'kv.put' | 'kv.get' | 'kv.delete' | 'kv.cas',
+    key: string,
+    f: (k: KvClient) => Promise<KvOutcome>,
+  ): Promise<CommandResult> {
+    const client = this.client
+    if (!client) throw new LabStateError('no cluster is running; start one first')
+    const out = await f(client)
+    const name = op.slice(3) as 'put' | 'get' | 'delete' | 'cas'
+    this.bus.emit({
+      type: 'client.op',
+      clientId: client.clientId,
+      op: name,
+      key,
+      result: out.result,
+      latencyMs: out.latencyMs,
+      node: out.node,
+      ...(out.result === 'ok' ? { index: out.index, term: out.term } : {}),
+      ...(out.error ? { error: out.error } : {}),
+    })
+    if (out.result !== 'ok') {
+      const what = out.result === 'info' ? 'outcome unknown' : 'failed'
+      return {
+        ok: false,
+        error: `${name} ${what}: ${out.error ?? 'no answer'}`,
+        code: 'unavailable',
+      }
+    }
+    return {
+      ok: true,
+      kv: {
+        value: out.value,
+        ...(name === 'cas' ? { swapped: out.swapped } : {}),
+        index: out.index,
+        term: out.term,
+        node: out.node,
+        latencyMs: out.latencyMs,
+      },
+    }
+  }
+
+  private fault(action: 'applied' | 'healed', description: string): void {
+    this.bus.emit({ type: 'fault', action, description })
+  }
+}
+
+/** InvalidCommand is a command with bad arguments. */
+class InvalidCommand extends Error {
+  override name = 'InvalidCommand'
+}
+
+function nonNegative(v: number, name: string): number {
+  if (!Number.isFinite(v) || v < 0) throw new InvalidCommand(`${name} must be a number ≥ 0`)
+  return v
+}
+
+function describePatch(p: { latencyMs?: number; jitterMs?: number; lossPercent?: number }): string {
+  const parts: string[] = []
+  if (p.latencyMs !== undefined) parts.push(`latency ${p.latencyMs} ms`)
+  if (p.jitterMs !== undefined) parts.push(`jitter ${p.jitterMs} ms`)
+  if (p.lossPercent !== undefined) parts.push(`loss ${p.lossPercent}%`)
+  return parts.join(', ')
+}
+
+function errorCode(e: unknown): 'invalid' | 'state' | 'unavailable' | 'internal' {
+  if (e instanceof ConfigError || e instanceof InvalidCommand || e instanceof SocketPathError)
+    return 'invalid'
+  if (e instanceof LabStateError) return 'state'
+  return 'internal'
+}

@@ -1,0 +1,233 @@
+// electron/node — the Raft node process: the shared/raft core with real timers, Unix-domain
+// sockets and a write-ahead log on disk, reporting to the lab's supervisor. Imports shared/ and
+// node:* only; never electron or other electron/* folders.
+//
+// Started by the supervisor with its configuration (a NodeLaunchConfig) as JSON in the
+// RAFTLAB_NODE_CONFIG environment variable; the `--raftlab-node=<cluster>:<id>` argument only
+// labels the process so the lab's reaper can recognise it.
+import { raftTicks } from '../../shared/lab/config'
+import { controlSocketPath, nodeSocketPath } from '../../shared/lab/sockets'
+import type { ControlToNode, NodeLaunchConfig, Telemetry } from '../../shared/protocol'
+import type { Message } from '../../shared/raft/types'
+import { createRng } from '../../shared/util/rng'
+import { ControlChannel } from './controlChannel'
+import { NodeHost } from './nodeHost'
+import { DiskStorage } from './storage'
+import { Transport } from './transport'
+
+/** REQUEST_TIMEOUT_MS: a request still unanswered after this long gets 'unavailable'. */
+const REQUEST_TIMEOUT_MS = 30_000
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`raftlab node: ${message}\n`)
+  process.exit(code)
+}
+
+function readConfig(): NodeLaunchConfig {
+  const raw = process.env.RAFTLAB_NODE_CONFIG
+  if (!raw) fail('RAFTLAB_NODE_CONFIG is not set: node processes are started by the lab', 2)
+  try {
+    return JSON.parse(raw) as NodeLaunchConfig
+  } catch (e) {
+    fail(`RAFTLAB_NODE_CONFIG is not valid JSON: ${(e as Error).message}`, 2)
+  }
+}
+
+function summarize(m: Message) {
+  return {
+    type: m.type,
+    from: m.from,
+    to: m.to,
+    term: m.term,
+    index: m.index,
+    logTerm: m.logTerm,
+    commit: m.commit,
+    entries: m.entries.length,
+    reject: m.reject,
+  }
+}
+
+function main(): void {
+  const cfg = readConfig()
+  const platform = process.platform
+  let host: NodeHost | null = null
+  let transport: Transport | null = null
+  let storage: DiskStorage | null = null
+  let exiting = false
+
+  const shutdown = (code: number, why: string): void => {
+    if (exiting) return
+    exiting = true
+    process.stderr.write(`raftlab node n${cfg.id}: exiting: ${why}\n`)
+    transport?.close()
+    try {
+      storage?.close()
+    } catch {
+      // closing is best effort on the way out
+    }
+    // Let the last telemetry (a fatal error, say) reach the supervisor before exiting.
+    control.close(() => process.exit(code))
+  }
+
+  const onCommand = (c: ControlToNode): void => {
+    if (!host || !transport) return
+    switch (c.type) {
+      case 'rules':
+        transport.setRules(c.rules)
+        break
+      case 'transfer': {
+        const res = host.raft.transferLeadership(c.to)
+        if (!res.ok)
+          control.report({
+            type: 'warning',
+            message: `transfer to n${c.to} refused: ${res.reason}`,
+          })
+        host.schedule()
+        break
+      }
+      case 'campaign':
+        host.raft.campaign()
+        host.schedule()
+        break
+      case 'tracing':
+        host.tracing = c.on
+        break
+      case 'shutdown':
+        shutdown(0, 'shut down by the supervisor')
+        break
+    }
+  }
+
+  const control = new ControlChannel(
+    controlSocketPath(cfg.runDir, platform),
+    cfg.id,
+    cfg.clusterId,
+    onCommand,
+    (why) => shutdown(0, why),
+  )
+  const report = (t: Telemetry): void => control.report(t)
+
+  try {
+    storage = DiskStorage.open({ dir: cfg.dataDir, fsync: cfg.cluster.fsync })
+  } catch (e) {
+    const message = `cannot open its storage: ${(e as Error).message}`
+    report({ type: 'fatal', message })
+    shutdown(3, message)
+    return
+  }
+  const rec = storage.recovery
+  report({
+    type: 'recovered',
+    entries: rec.entryCount,
+    lastIndex: rec.lastIndex,
+    term: rec.hardState.term,
+    truncatedTailBytes: rec.truncatedTailBytes,
+    durationMs: rec.durationMs,
+  })
+
+  const c = cfg.cluster
+  host = new NodeHost(
+    {
+      id: cfg.id,
+      peers: cfg.peers,
+      ...raftTicks(c),
+      preVote: c.preVote,
+      checkQuorum: c.checkQuorum,
+      maxInflightMsgs: c.maxInflightMsgs,
+      maxEntriesPerMsg: c.maxEntriesPerMsg,
+      maxSizePerMsgBytes: 1 << 20,
+      storage: storage.storage(),
+      rng: createRng(cfg.seed !== 0 ? cfg.seed : (Math.random() * 2 ** 31) | 0),
+    },
+    storage,
+    {
+      status: (status) => report({ type: 'status', status }),
+      ready: (rd, truncatedFrom) => {
+        for (const ev of rd.events) report({ type: 'raft', event: ev })
+        if (truncatedFrom !== null) {
+          report({
+            type: 'log',
+            op: 'truncate',
+            fromIndex: truncatedFrom,
+            toIndex: truncatedFrom,
+            terms: [],
+          })
+        }
+        const first = rd.entries[0]
+        const last = rd.entries[rd.entries.length - 1]
+        if (first && last) {
+          report({
+            type: 'log',
+            op: 'append',
+            fromIndex: first.index,
+            toIndex: last.index,
+            terms: rd.entries.map((e) => e.term),
+          })
+        }
+      },
+      trace: (direction, m) => report({ type: 'trace', direction, message: summarize(m) }),
+    },
+  )
+  host.tracing = c.tracing
+  const h = host
+
+  const peers = new Map(
+    cfg.peers.filter((p) => p !== cfg.id).map((p) => [p, nodeSocketPath(cfg.runDir, p, platform)]),
+  )
+  transport = new Transport({
+    id: cfg.id,
+    clusterId: cfg.clusterId,
+    listenPath: nodeSocketPath(cfg.runDir, cfg.id, platform),
+    peers,
+    timeScale: c.timeScale,
+    hooks: {
+      onMessages: (_from, ms) => h.step(ms),
+      onClientFrame: (frame, reply, conn) => h.onClientFrame(frame, reply, conn),
+      onClientClosed: (conn) => h.onClientClosed(conn),
+      onWarning: (message) => report({ type: 'warning', message }),
+    },
+  })
+  h.attach(transport)
+  const t = transport
+
+  t.listen().then(
+    () => {
+      t.connectAll()
+      report({
+        type: 'listening',
+        pid: process.pid,
+        socket: nodeSocketPath(cfg.runDir, cfg.id, platform),
+      })
+      h.reportStatus()
+      // Replay what is committed: the state machine lives in memory and restarts empty.
+      h.schedule()
+    },
+    (e: Error) => shutdown(4, `cannot listen on its socket: ${e.message}`),
+  )
+
+  const tickMs = c.tickIntervalMs * c.timeScale
+  setInterval(() => h.tick(), tickMs)
+  // Status (with election-timer progress) at most every 100 ms, message counts every second.
+  setInterval(() => h.reportStatus(), Math.max(100, tickMs))
+  let lastCounts = ''
+  setInterval(() => {
+    const s = t.stats
+    const key = `${s.sent}/${s.received}/${s.dropped}`
+    if (key !== lastCounts) {
+      lastCounts = key
+      report({ type: 'messages', sent: s.sent, received: s.received, dropped: s.dropped })
+    }
+    h.sweep(REQUEST_TIMEOUT_MS)
+  }, 1000)
+
+  process.on('SIGTERM', () => shutdown(0, 'SIGTERM'))
+  process.on('SIGINT', () => shutdown(0, 'SIGINT'))
+  // Spawned with an IPC channel? Its loss also means the supervisor is gone.
+  process.on('disconnect', () => shutdown(0, 'the supervisor disconnected'))
+  process.on('uncaughtException', (e) => {
+    report({ type: 'fatal', message: e.stack ?? e.message })
+    shutdown(70, e.stack ?? e.message)
+  })
+}
+
+main()
