@@ -84,6 +84,15 @@ export class Cluster {
     }
   }
 
+  /** processIds lists the pids of every live child: the nodes and the reaper. */
+  processIds(): number[] {
+    const pids = [...this.nodes.values()]
+      .filter((n) => n.child && n.pid !== null)
+      .map((n) => n.pid as number)
+    if (this.reaper?.pid !== undefined && this.reaper.exitCode === null) pids.push(this.reaper.pid)
+    return pids
+  }
+
   /** ids lists the node ids, n1…nN. */
   get ids(): NodeId[] {
     return [...this.nodes.keys()]

@@ -56,6 +56,11 @@ export class Lab implements LabApi {
     return this.cluster?.status() ?? EMPTY_STATUS
   }
 
+  /** processIds lists the pids of every process the lab runs now (nodes and their reaper). */
+  processIds(): number[] {
+    return this.cluster?.processIds() ?? []
+  }
+
   /** waitFor resolves true once predicate(status) holds, false after timeoutMs. */
   waitFor(predicate: (s: ClusterStatus) => boolean, timeoutMs: number): Promise<boolean> {
     if (predicate(this.status())) return Promise.resolve(true)

@@ -296,6 +296,17 @@ export class Transport {
         this.refuse(socket, describeRemote(remote), e)
       }
     })
+    socket.on('end', () => {
+      // A stream that ends inside a frame was cut short: report it like any bad input.
+      if (decoder.failure === null) {
+        try {
+          decoder.finish()
+        } catch (e) {
+          this.refuse(socket, describeRemote(remote), e)
+        }
+      }
+      socket.end()
+    })
     socket.on('error', () => {
       // 'close' follows.
     })

@@ -1,0 +1,171 @@
+// Real node processes over real sockets, driven by the lab engine. Outcomes are asserted with
+// generous deadlines; speed is measured by benchmarks, not here.
+import { afterEach, describe, expect, it } from 'vitest'
+import { closeAndCheck, put, sleep, startLab, waitUntil, type TestLab } from './helpers'
+
+let t: TestLab | null = null
+afterEach(async () => {
+  if (t) await closeAndCheck(t)
+  t = null
+})
+
+describe('a real cluster', () => {
+  it('elects a leader, takes writes and serves linearizable reads', async () => {
+    t = await startLab({ nodes: 3 })
+    const leader = await t.leader()
+    expect(leader).toBeGreaterThan(0)
+    const index = await put(t, 'greeting', 'hello')
+    expect(index).toBeGreaterThan(0)
+    const got = await t.lab.command({ type: 'kv.get', key: 'greeting' })
+    expect(got.ok && got.kv?.value).toBe('hello')
+    const cas = await t.lab.command({
+      type: 'kv.cas',
+      key: 'greeting',
+      expected: 'hello',
+      value: 'bye',
+    })
+    expect(cas.ok && cas.kv?.swapped).toBe(true)
+    const cas2 = await t.lab.command({
+      type: 'kv.cas',
+      key: 'greeting',
+      expected: 'hello',
+      value: 'x',
+    })
+    expect(cas2.ok && cas2.kv).toMatchObject({ swapped: false, value: 'bye' })
+  })
+
+  it('replaces a killed leader with a new leader in a higher term', async () => {
+    t = await startLab({ nodes: 3 })
+    const old = await t.leader()
+    const oldTerm = t.status().term
+    await t.lab.command({ type: 'node.crash', node: old })
+    const next = await t.leader(10_000, old)
+    expect(next).not.toBe(old)
+    expect(t.status().term).toBeGreaterThan(oldTerm)
+    await put(t, 'after', 'failover')
+  })
+
+  it('a leader cut off in a minority steps down (CheckQuorum); the majority goes on; after the heal its divergent log is truncated and backfilled', async () => {
+    t = await startLab({ nodes: 5 })
+    const old = await t.leader()
+    await put(t, 'k0', 'before')
+    await t.lab.command({ type: 'partition.split', minority: [old] })
+    // Writes sent straight to the cut-off leader land in its log but can never commit.
+    const { KvClient } = await import('../../electron/lab/kvClient')
+    const st = t.status()
+    const pinned = new KvClient({
+      clusterId: st.clusterId as string,
+      runDir: runDirOf(t),
+      nodes: [old],
+      timeoutMs: 300,
+      attemptTimeoutMs: 300,
+    })
+    const lost = await Promise.all([pinned.put('lost1', 'x'), pinned.put('lost2', 'y')])
+    pinned.close()
+    expect(lost.map((o) => o.result)).not.toContain('ok')
+    // CheckQuorum: the old leader gives up; the majority elects someone else and takes writes.
+    expect(
+      await waitUntil(
+        () => t?.status().nodes.find((n) => n.id === old)?.status?.role !== 'leader',
+        5000,
+      ),
+    ).toBe(true)
+    const next = await t.leader(10_000, old)
+    expect(next).not.toBe(old)
+    await put(t, 'k1', 'during')
+    await t.lab.command({ type: 'heal.all' })
+    await put(t, 'k2', 'after')
+    // Every node ends with the same log: same last index and term, all committed.
+    const converged = await waitUntil(() => {
+      const ns = t?.status().nodes ?? []
+      const s0 = ns[0]?.status
+      return (
+        !!s0 &&
+        ns.every(
+          (n) =>
+            n.status &&
+            n.status.lastIndex === s0.lastIndex &&
+            n.status.lastTerm === s0.lastTerm &&
+            n.status.commit === s0.lastIndex,
+        )
+      )
+    }, 10_000)
+    expect(converged, JSON.stringify(t.status().nodes.map((n) => n.status))).toBe(true)
+    const truncated = t.events.some(
+      (e) => e.type === 'node.log' && e.node === old && e.op === 'truncate',
+    )
+    expect(truncated).toBe(true)
+    const got = await t.lab.command({ type: 'kv.get', key: 'lost1' })
+    expect(got.ok && got.kv?.value).toBe(null)
+  })
+
+  it('replaces a paused leader; on resume the old leader steps down', async () => {
+    t = await startLab({ nodes: 3 })
+    const old = await t.leader()
+    await t.lab.command({ type: 'node.pause', node: old })
+    const next = await t.leader(10_000, old)
+    expect(next).not.toBe(old)
+    const newTerm = t.status().term
+    await t.lab.command({ type: 'node.resume', node: old })
+    const stepped = await waitUntil(() => {
+      const s = t?.status().nodes.find((n) => n.id === old)?.status
+      return !!s && s.role === 'follower' && s.term >= newTerm
+    }, 10_000)
+    expect(stepped).toBe(true)
+    expect(
+      t.events.some(
+        (e) => e.type === 'node.raft' && e.node === old && e.event.kind === 'steppedDown',
+      ),
+    ).toBe(true)
+  })
+
+  it('with PreVote, a one-way cut does not cause endless elections', async () => {
+    t = await startLab({ nodes: 3, preVote: true, checkQuorum: true })
+    const leader = await t.leader()
+    const follower = t.status().nodes.find((n) => n.id !== leader)?.id as number
+    await t.lab.command({ type: 'link.cut', from: leader, to: follower, both: false })
+    const term = t.status().term
+    await sleep(2000)
+    // The cut-off follower keeps asking for pre-votes and is refused: nobody's term moves.
+    expect(t.status().term).toBe(term)
+    expect(t.status().leader).toBe(leader)
+    const preVotes = t.events.filter(
+      (e) =>
+        e.type === 'node.raft' &&
+        e.node === follower &&
+        e.event.kind === 'electionStarted' &&
+        e.event.preVote,
+    )
+    expect(preVotes.length).toBeGreaterThan(0)
+  })
+
+  it('a restarted node recovers its log from disk', async () => {
+    t = await startLab({ nodes: 3 })
+    const leader = await t.leader()
+    for (let i = 0; i < 10; i++) await put(t, `k${i}`, `v${i}`)
+    const follower = t.status().nodes.find((n) => n.id !== leader)?.id as number
+    const lastBefore = t.status().nodes.find((n) => n.id === follower)?.status?.lastIndex ?? 0
+    await t.lab.command({ type: 'node.crash', node: follower })
+    await t.lab.command({ type: 'node.restart', node: follower })
+    const recovered = await waitUntil(
+      () =>
+        t?.events.some(
+          (e) =>
+            e.type === 'node.recovered' &&
+            e.node === follower &&
+            e.lastIndex >= lastBefore &&
+            e.entries >= 10,
+        ) ?? false,
+      10_000,
+    )
+    expect(recovered, JSON.stringify(t.events.filter((e) => e.type === 'node.recovered'))).toBe(
+      true,
+    )
+  })
+})
+
+function runDirOf(t: TestLab): string {
+  const e = t.events.find((x) => x.type === 'cluster.started')
+  if (!e || e.type !== 'cluster.started') throw new Error('no cluster.started event')
+  return e.runDir
+}

@@ -1,0 +1,155 @@
+// What must survive: acknowledged writes through SIGKILL of every node, bad bytes on a node's
+// socket, and the supervisor itself being killed (no process may be left behind).
+import { spawn } from 'node:child_process'
+import net from 'node:net'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { KvClient } from '../../electron/lab/kvClient'
+import { nodeSocketPath } from '../../shared/lab/sockets'
+import { encodeHelloFrame, makeHello } from '../../shared/protocol'
+import { closeAndCheck, isAlive, put, sleep, startLab, waitUntil, type TestLab } from './helpers'
+
+let t: TestLab | null = null
+afterEach(async () => {
+  if (t) await closeAndCheck(t)
+  t = null
+})
+
+function clusterInfo(t: TestLab): { clusterId: string; runDir: string } {
+  const e = t.events.find((x) => x.type === 'cluster.started')
+  if (!e || e.type !== 'cluster.started') throw new Error('no cluster.started event')
+  return { clusterId: e.clusterId, runDir: e.runDir }
+}
+
+describe('durability', () => {
+  it('loses no acknowledged write when every node is SIGKILLed under load (fsync always)', async () => {
+    t = await startLab({ nodes: 3, fsync: 'always' })
+    await t.leader()
+    const info = clusterInfo(t)
+    const acked = new Map<string, string>()
+    let running = true
+    const writers = Array.from({ length: 6 }, async (_, w) => {
+      const c = new KvClient({ ...info, nodes: [1, 2, 3], timeoutMs: 2000 })
+      for (let i = 0; running; i++) {
+        const key = `w${w}-${i}`
+        const out = await c.put(key, `v${i}`)
+        if (out.result === 'ok') acked.set(key, `v${i}`)
+      }
+      c.close()
+    })
+    await sleep(700)
+    const crashes = [1, 2, 3].map((id) => t?.lab.command({ type: 'node.crash', node: id }))
+    const results = await Promise.all(crashes)
+    expect(results.every((r) => r?.ok)).toBe(true)
+    running = false
+    await Promise.all(writers)
+    expect(acked.size).toBeGreaterThan(20)
+    for (const id of [1, 2, 3]) await t.lab.command({ type: 'node.restart', node: id })
+    await t.leader(15_000)
+    const reader = new KvClient({ ...info, nodes: [1, 2, 3], timeoutMs: 5000 })
+    const missing: string[] = []
+    for (const [key, value] of acked) {
+      const out = await reader.get(key)
+      if (out.result !== 'ok' || out.value !== value)
+        missing.push(`${key}=${value} (got ${out.result} ${out.value})`)
+    }
+    reader.close()
+    expect(missing, `lost acknowledged writes out of ${acked.size}`).toEqual([])
+  })
+})
+
+describe('bad input on a node socket', () => {
+  async function send(
+    path: string,
+    bytes: Uint8Array[],
+    end = true,
+  ): Promise<'closed by node' | 'still open'> {
+    const s = net.createConnection(path)
+    s.on('error', () => {})
+    s.resume() // read (and discard) the node's hello, so 'close' can fire
+    await new Promise((r) => s.once('connect', r))
+    for (const b of bytes) s.write(b)
+    if (end) s.end()
+    const closed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 2000)
+      s.once('close', () => {
+        clearTimeout(timer)
+        resolve(true)
+      })
+    })
+    s.destroy()
+    return closed ? 'closed by node' : 'still open'
+  }
+
+  it('garbage, truncated, oversized and unknown frames close that connection, never the node', async () => {
+    t = await startLab({ nodes: 3 })
+    const leader = await t.leader()
+    const { clusterId, runDir } = clusterInfo(t)
+    const path = nodeSocketPath(runDir, leader, process.platform)
+    const hello = encodeHelloFrame(makeHello('client', 0, clusterId))
+    const frame = (len: number, kind: number, body: number[] = []) => {
+      const b = new Uint8Array(4 + 1 + body.length)
+      new DataView(b.buffer).setUint32(0, len)
+      b[4] = kind
+      b.set(body, 5)
+      return b
+    }
+    const cases: [string, Uint8Array[], boolean][] = [
+      ['garbage', [new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n')], false],
+      ['oversized', [hello, frame(0x7fffffff, 16)], false],
+      ['unknown kind', [hello, frame(1, 200)], false],
+      ['malformed request', [hello, frame(4, 16, [0xff, 0xff, 0xff])], false],
+      ['truncated', [hello, frame(50, 16, [1, 2, 3])], true],
+      ['wrong cluster', [encodeHelloFrame(makeHello('peer', 2, 'another-cluster'))], false],
+      [
+        'malformed raft message',
+        [
+          encodeHelloFrame(makeHello('peer', leader === 1 ? 2 : 1, clusterId)),
+          frame(4, 2, [0xee, 0xff, 0xff]),
+        ],
+        false,
+      ],
+      ['not a member', [encodeHelloFrame(makeHello('peer', 9, clusterId))], false],
+    ]
+    for (const [name, bytes, end] of cases) {
+      expect(await send(path, bytes, end), name).toBe('closed by node')
+    }
+    await waitUntil(
+      () =>
+        (t?.events.filter((e) => e.type === 'node.warning' && e.node === leader).length ?? 0) >=
+        cases.length,
+      3000,
+    )
+    const warnings = t.events.filter((e) => e.type === 'node.warning' && e.node === leader)
+    expect(warnings.length, JSON.stringify(warnings)).toBeGreaterThanOrEqual(cases.length)
+    // The node is still the leader and still serving.
+    expect(t.status().nodes.find((n) => n.id === leader)?.state).toBe('running')
+    await put(t, 'still', 'alive')
+  })
+})
+
+describe('no orphans', () => {
+  it('when the supervisor is SIGKILLed, every node exits — a paused one too', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'fixtures/supervisor.mts')],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
+    const line = await new Promise<string>((resolve, reject) => {
+      let buf = ''
+      child.stdout.on('data', (c: Buffer) => {
+        buf += c.toString()
+        if (buf.includes('\n')) resolve(buf.split('\n')[0] as string)
+      })
+      child.once('exit', (code) => reject(new Error(`fixture exited early with ${code}`)))
+    })
+    const { pids } = JSON.parse(line) as { pids: number[] }
+    expect(pids.length).toBe(4)
+    expect(pids.every(isAlive)).toBe(true)
+    child.kill('SIGKILL')
+    const gone = await waitUntil(() => pids.every((p) => !isAlive(p)), 10_000)
+    expect(gone, `still alive: ${pids.filter(isAlive).join(', ')}`).toBe(true)
+  })
+})
