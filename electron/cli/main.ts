@@ -1,6 +1,7 @@
 // electron/cli — the `raftlab` command: a headless front end to the lab engine. May import
 // shared/, node:* and electron/lab; never electron or renderer/.
 import { CommandError, UsageError } from './args'
+import { clusterCommand, clusterUsage } from './cluster'
 import { simCommand, simUsage } from './sim'
 
 interface Command {
@@ -10,6 +11,11 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  cluster: {
+    summary: 'start a real cluster and drive it from a prompt or a script',
+    usage: clusterUsage,
+    run: clusterCommand,
+  },
   sim: {
     summary: 'run the Raft core in the deterministic simulator and check its safety',
     usage: simUsage,

@@ -50,6 +50,9 @@ export interface ClusterOptions {
   clusterId: string
   runDir: string
   dataDir: string
+  /** tempDataDir is set when dataDir is the lab's own temporary directory, to be removed even if
+   * this process is killed. */
+  tempDataDir?: string
   seed?: number
 }
 
@@ -104,7 +107,8 @@ export class Cluster {
       this.server.once('error', reject)
       this.server.listen(controlSocketPath(this.opts.runDir, process.platform), () => resolve())
     })
-    this.reaper = spawn(process.execPath, [builtEntry('reaper'), this.marker()], {
+    const dirs = [this.opts.runDir, ...(this.opts.tempDataDir ? [this.opts.tempDataDir] : [])]
+    this.reaper = spawn(process.execPath, [builtEntry('reaper'), this.marker(), ...dirs], {
       env: childEnv({}),
       stdio: ['pipe', 'ignore', 'ignore'],
       detached: true,

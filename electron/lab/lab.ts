@@ -239,6 +239,7 @@ export class Lab implements LabApi {
       runDir,
       dataDir,
       seed: this.options.seed ?? 0,
+      ...(this.tempDataDir ? { tempDataDir: this.tempDataDir } : {}),
     })
     this.cluster = cluster
     this.bus.emit({ type: 'cluster.started', clusterId, config, runDir, dataDir })

@@ -1,6 +1,7 @@
 // What must survive: acknowledged writes through SIGKILL of every node, bad bytes on a node's
 // socket, and the supervisor itself being killed (no process may be left behind).
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -145,11 +146,15 @@ describe('no orphans', () => {
       })
       child.once('exit', (code) => reject(new Error(`fixture exited early with ${code}`)))
     })
-    const { pids } = JSON.parse(line) as { pids: number[] }
+    const { pids, dirs } = JSON.parse(line) as { pids: number[]; dirs: string[] }
     expect(pids.length).toBe(4)
     expect(pids.every(isAlive)).toBe(true)
     child.kill('SIGKILL')
     const gone = await waitUntil(() => pids.every((p) => !isAlive(p)), 10_000)
     expect(gone, `still alive: ${pids.filter(isAlive).join(', ')}`).toBe(true)
+    // …and the run directory and the temporary data directory are removed too.
+    expect(await waitUntil(() => dirs.every((d) => !existsSync(d)), 5000), dirs.join(', ')).toBe(
+      true,
+    )
   })
 })
