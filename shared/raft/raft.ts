@@ -273,6 +273,14 @@ export class RaftNode {
     if (lastStored) this.log.stableTo(lastStored.index, lastStored.term)
     const lastApplied = rd.committedEntries[rd.committedEntries.length - 1]
     if (lastApplied) this.log.appliedTo(lastApplied.index)
+    if (lastStored && this.role === 'leader') {
+      // The leader's own write is now durable: it counts toward the majority.
+      const self = this.progress.get(this.id) as Progress
+      if (self.maybeUpdate(this.log.stableIndex()) && this.maybeCommit()) {
+        this.releasePendingReads()
+        this.bcastAppend()
+      }
+    }
   }
 
   /** status returns a snapshot of this node's state. */
@@ -334,7 +342,7 @@ export class RaftNode {
     const next = this.log.lastIndex() + 1
     for (const p of this.peers) {
       const pr = new Progress(p, next, this.cfg.maxInflightMsgs)
-      if (p === this.id) pr.match = next - 1
+      if (p === this.id) pr.match = this.log.stableIndex()
       this.progress.set(p, pr)
     }
     // §5.4.2 / §8: a new leader commits a no-op of its own term, which commits every earlier
@@ -704,7 +712,7 @@ export class RaftNode {
     return false
   }
 
-  private appendEntries(type: EntryType, datas: readonly Uint8Array[]): void {
+  protected appendEntries(type: EntryType, datas: readonly Uint8Array[]): void {
     const first = this.log.lastIndex() + 1
     const ents: Entry[] = datas.map((data, i) => ({
       term: this.term,
@@ -712,11 +720,11 @@ export class RaftNode {
       type,
       data,
     }))
+    // The leader's own copy counts toward a majority only once the host has persisted it (see
+    // advance): a commit index that counted an unwritten copy could reach followers and be applied
+    // there, then be lost with the leader (diss. §10.2.1 lets the leader write in parallel with
+    // replication, not count its write early).
     this.log.append(ents)
-    // The leader's own copy counts toward the majority once the host persists this Ready, which
-    // it does before anything committed here is applied or acknowledged.
-    ;(this.progress.get(this.id) as Progress).maybeUpdate(this.log.lastIndex())
-    this.maybeCommit()
   }
 
   private bcastAppend(): void {
@@ -776,14 +784,16 @@ export class RaftNode {
   // ReadIndex (diss. §6.4)
 
   private handleReadRequest(req: ReadRequest): void {
-    if (this.peers.length === 1) {
-      this.answerRead({ ...req, index: this.log.committed })
-      return
-    }
     // diss. §6.4 step 1: the leader must know the commit index of its term, which it learns once
-    // its no-op commits. Until then requests wait.
+    // its no-op commits. Until then requests wait — even on a single node, whose restarted
+    // commit index may lag entries that were committed (and acknowledged) before a crash.
     if (this.log.term(this.log.committed) !== this.term) {
       this.pendingReads.push(req)
+      return
+    }
+    if (this.peers.length === 1) {
+      // Alone, the leader needs no heartbeat round to know it still leads.
+      this.answerRead({ ...req, index: this.log.committed })
       return
     }
     const pending = { ...req, index: this.log.committed }

@@ -151,6 +151,11 @@ export class RaftLog {
     return limitEntries(out, maxCount, maxSizeBytes)
   }
 
+  /** stableIndex is the last index known to be persisted (entries after it await the host). */
+  stableIndex(): number {
+    return this.unstable.length > 0 ? this.unstableOffset - 1 : this.lastIndex()
+  }
+
   /** unstableEntries returns the entries the host has yet to persist. */
   unstableEntries(): Entry[] {
     return this.unstable.slice()

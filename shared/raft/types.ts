@@ -119,13 +119,18 @@ export type RaftEvent =
   | { kind: 'transferAborted'; term: number; to: NodeId; reason: 'timeout' | 'superseded' }
 
 /**
- * Ready is a batch of work the core hands to its host. The host must, in this order:
+ * Ready is a batch of work the core hands to its host. The host must:
  * 1. persist `entries` (appending, and first truncating any stored entries at or after
  *    `entries[0].index`) and `hardState` if present — with fsync when `mustSync` is true;
- * 2. send `messages` (only now: a vote or an acknowledgement must never precede its record);
+ * 2. send `messages` only after that — a vote or an acknowledgement must never precede its
+ *    record — except those `mayPrecedePersistence` allows: a leader's MsgApp and MsgHeartbeat may
+ *    go out first, so the followers write while the leader does (diss. §10.2.1; the leader counts
+ *    its own copy toward a majority only once `advance` says it is written);
  * 3. apply `committedEntries` to the state machine, in order, and serve `readStates` once the
- *    state machine has applied their index;
- * 4. call `advance(ready)`, and only then ask for the next Ready.
+ *    state machine has applied their index. Committed entries are already durable on a majority
+ *    and never change, so this may happen before or after step 1;
+ * 4. call `advance(ready)` once all of that is done, and only then ask for the next Ready.
+ *    (Inputs — step, tick, propose — may arrive between `ready()` and `advance()`.)
  * `softState` and `events` are informational.
  */
 export interface Ready {
@@ -137,6 +142,12 @@ export interface Ready {
   readStates: ReadState[]
   events: RaftEvent[]
   mustSync: boolean
+}
+
+/** mayPrecedePersistence tells whether a message of a Ready may be sent before the Ready's entries
+ * and hard state are persisted: a leader's appends and heartbeats (see Ready). */
+export function mayPrecedePersistence(m: Message): boolean {
+  return m.type === 'MsgApp' || m.type === 'MsgHeartbeat'
 }
 
 /** RaftConfig configures one node. Times are in ticks; the host decides how long a tick is. */

@@ -81,9 +81,9 @@ export class SafetyChecker {
     this.violation = { kind, message, step: this.step, time: this.time, nodes }
   }
 
-  /** onPersist records entries a node wrote to its stable log (dropping any suffix they replace)
-   * and checks the Log Matching Property (§5.3): same index and term ⇒ identical prefixes. */
-  onPersist(node: NodeId, entries: readonly Entry[]): void {
+  /** onAppend records entries a node appended to its log as the core sees it (dropping any
+   * suffix they replace); commit and leader checks compare against this view. */
+  onAppend(node: NodeId, entries: readonly Entry[]): void {
     if (entries.length === 0) return
     const chain = this.chain.get(node) as number[]
     const terms = this.terms.get(node) as number[]
@@ -91,9 +91,20 @@ export class SafetyChecker {
     chain.length = first
     terms.length = first
     for (const e of entries) {
-      const h = chainHash(chain[e.index - 1] as number, e)
-      chain.push(h)
+      chain.push(chainHash(chain[e.index - 1] as number, e))
       terms.push(e.term)
+    }
+  }
+
+  /** onDurable checks the Log Matching Property (§5.3) — same index and term ⇒ identical
+   * prefixes — for entries a node has now persisted. Only durable entries count: a single node
+   * that crashes before writing the term it just took may take it again, harmlessly, since
+   * nothing of the lost attempt ever left it. */
+  onDurable(node: NodeId, entries: readonly Entry[]): void {
+    const chain = this.chain.get(node) as number[]
+    for (const e of entries) {
+      const h = chain[e.index]
+      if (h === undefined) continue
       const key = e.index * 0x100000 + e.term
       const other = this.seen.get(key)
       if (other === undefined) this.seen.set(key, h)
@@ -106,6 +117,22 @@ export class SafetyChecker {
         )
       }
     }
+  }
+
+  /** onPersist is onAppend and onDurable at once, for hosts that persist as they append. */
+  onPersist(node: NodeId, entries: readonly Entry[]): void {
+    this.onAppend(node, entries)
+    this.onDurable(node, entries)
+  }
+
+  /** resetLog replaces a node's log with `entries` (what it persisted), after a restart lost
+   * whatever it had not written. */
+  resetLog(node: NodeId, entries: readonly Entry[]): void {
+    const chain = this.chain.get(node) as number[]
+    const terms = this.terms.get(node) as number[]
+    chain.length = 1
+    terms.length = 1
+    this.onAppend(node, entries)
   }
 
   /** onCommit checks a node's commit index: never decreasing, and the committed prefix equal to

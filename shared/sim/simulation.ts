@@ -7,7 +7,13 @@ import { KvStore } from '../kv/store'
 import { describeEvent, describeMessage } from '../raft/describe'
 import { RaftNode } from '../raft/raft'
 import { MemoryStorage } from '../raft/storage'
-import type { Message, NodeId, RaftConfig, Ready } from '../raft/types'
+import {
+  mayPrecedePersistence,
+  type Message,
+  type NodeId,
+  type RaftConfig,
+  type Ready,
+} from '../raft/types'
 import { AssertionError } from '../util/assert'
 import { createRng, type Rng } from '../util/rng'
 import { EventQueue, type Timed } from './queue'
@@ -43,6 +49,9 @@ export interface SimOptions {
   /** Network: a message takes 1..maxDelayUnits units (so messages reorder), and is lost or
    * delivered twice with these probabilities. */
   maxDelayUnits: number
+  /** maxDiskDelayUnits bounds a simulated disk write (a Ready's persistence), so crashes can
+   * land while a write is in flight and acknowledgements can overtake a slow leader disk. */
+  maxDiskDelayUnits: number
   lossProbability: number
   duplicateProbability: number
   /** faults the nemesis may inject, roughly every meanFaultIntervalUnits. */
@@ -73,6 +82,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'seed'> = {
   maxInflightMsgs: 8,
   maxEntriesPerMsg: 8,
   maxDelayUnits: 30,
+  maxDiskDelayUnits: 4,
   lossProbability: 0.05,
   duplicateProbability: 0.03,
   faults: ALL_FAULTS,
@@ -119,6 +129,7 @@ type SimEvent = Timed &
     | { kind: 'tick'; node: NodeId }
     | { kind: 'deliver'; msg: Message }
     | { kind: 'ready'; node: NodeId; incarnation: number }
+    | { kind: 'persisted'; node: NodeId; incarnation: number }
     | { kind: 'nemesis' }
     | { kind: 'client' }
   )
@@ -132,6 +143,8 @@ interface SimNode {
   held: SimEvent[]
   incarnation: number
   readyScheduled: boolean
+  /** pending is a Ready whose disk write is in flight (handleReady → persistReady). */
+  pending: Ready | null
 }
 
 /** runSimulation runs one seeded simulation and returns its statistics and first violation.
@@ -153,6 +166,7 @@ export function variedOptions(seed: number): Partial<SimOptions> {
     lossProbability: rng.pick([0, 0.02, 0.05, 0.1]),
     duplicateProbability: rng.pick([0, 0.03]),
     meanFaultIntervalUnits: rng.pick([60, 120, 300]),
+    maxDiskDelayUnits: rng.pick([4, 4, 20, 60]),
     clientIntervalUnits: rng.pick([5, 15, 40]),
   }
 }
@@ -218,6 +232,7 @@ export class Simulation {
         held: [],
         incarnation: 0,
         readyScheduled: false,
+        pending: null,
       }
       this.nodes.set(id, node)
       this.start(node)
@@ -265,15 +280,20 @@ export class Simulation {
         this.drive(node, (r) => r.step(ev.msg), ev.msg)
         break
       }
-      case 'ready': {
+      case 'ready':
+      case 'persisted': {
         const node = this.nodes.get(ev.node) as SimNode
         if (!node.raft || node.incarnation !== ev.incarnation) break
         if (node.paused) {
           node.held.push(ev)
           break
         }
-        node.readyScheduled = false
-        this.handleReady(node, node.raft)
+        if (ev.kind === 'ready') {
+          node.readyScheduled = false
+          this.handleReady(node, node.raft)
+        } else {
+          this.persistReady(node, node.raft)
+        }
         break
       }
       case 'nemesis':
@@ -313,7 +333,7 @@ export class Simulation {
   }
 
   private scheduleReady(node: SimNode): void {
-    if (node.readyScheduled || !node.raft || !node.raft.hasReady()) return
+    if (node.readyScheduled || node.pending || !node.raft || !node.raft.hasReady()) return
     node.readyScheduled = true
     // The host handles a Ready a little later (disk latency); a crash before then loses it.
     const delay = this.netRng.int(0, 4)
@@ -327,6 +347,13 @@ export class Simulation {
   }
 
   /** handleReady plays the host's part of the Ready contract: persist, send, apply, advance. */
+  /**
+   * handleReady plays the host's part of the Ready contract in two steps, as a real host does
+   * when its disk write takes time. Now: send what may precede persistence (a leader's appends and
+   * heartbeats), apply committed entries, answer reads. After a simulated disk latency
+   * (persistReady): persist, send the votes and acknowledgements, advance. A crash in between
+   * loses the write — the window the contract must be safe in.
+   */
   private handleReady(node: SimNode, raft: RaftNode): void {
     let rd: Ready
     try {
@@ -336,11 +363,10 @@ export class Simulation {
       return
     }
     const id = node.id
-    node.storage.append(rd.entries)
-    this.checker.onPersist(id, rd.entries)
+    // The checker follows each node's log as the core sees it (persisted or not); a restart
+    // resets it to what was persisted.
+    this.checker.onAppend(id, rd.entries)
     if (rd.hardState) {
-      node.storage.setHardState(rd.hardState)
-      this.checker.onTerm(id, rd.hardState.term)
       this.checker.onCommit(id, rd.hardState.commit, rd.hardState.term)
       if (rd.hardState.term > this.stats.maxTerm) this.stats.maxTerm = rd.hardState.term
     }
@@ -350,7 +376,7 @@ export class Simulation {
       if (ev.kind === 'electionWon' && !ev.preVote) this.stats.leadersElected++
       if (this.opts.onTrace) this.trace(`n${id} ${describeEvent(ev)}`)
     }
-    for (const m of rd.messages) this.send(m)
+    for (const m of rd.messages) if (mayPrecedePersistence(m)) this.send(m)
     for (const e of rd.committedEntries) {
       this.checker.onApply(id, e)
       node.kv.apply(e)
@@ -359,6 +385,28 @@ export class Simulation {
       this.stats.readsAnswered++
       this.checker.onReadState(id, rs.context, rs.index)
     }
+    node.pending = rd
+    const delay = this.netRng.int(0, this.opts.maxDiskDelayUnits + 1)
+    this.queue.push({
+      time: this.time + delay,
+      seq: 0,
+      kind: 'persisted',
+      node: id,
+      incarnation: node.incarnation,
+    })
+  }
+
+  /** persistReady completes a Ready once its (simulated) disk write is done. */
+  private persistReady(node: SimNode, raft: RaftNode): void {
+    const rd = node.pending as Ready
+    node.pending = null
+    node.storage.append(rd.entries)
+    this.checker.onDurable(node.id, rd.entries)
+    if (rd.hardState) {
+      node.storage.setHardState(rd.hardState)
+      this.checker.onTerm(node.id, rd.hardState.term)
+    }
+    for (const m of rd.messages) if (!mayPrecedePersistence(m)) this.send(m)
     try {
       raft.advance(rd)
     } catch (err) {
@@ -393,6 +441,8 @@ export class Simulation {
     node.incarnation++
     node.kv = new KvStore()
     node.readyScheduled = false
+    node.pending = null
+    this.checker.resetLog(node.id, node.storage.allEntries())
     const hs = node.storage.initialState()
     this.checker.onTerm(node.id, hs.term)
     node.raft = this.opts.createNode({
@@ -420,6 +470,7 @@ export class Simulation {
     node.paused = false
     node.held = []
     node.readyScheduled = false
+    node.pending = null
     this.stats.crashes++
   }
 
@@ -468,8 +519,14 @@ export class Simulation {
       }
       return
     }
+    // A one-node cluster has no links to cut.
+    const kinds =
+      this.ids.length > 1
+        ? this.opts.faults
+        : this.opts.faults.filter((k) => k === 'crash' || k === 'pause')
+    if (kinds.length === 0) return
     this.stats.faults++
-    const kind = rng.pick(this.opts.faults)
+    const kind = rng.pick(kinds)
     const live = this.ids.filter((id) => this.nodes.get(id)?.raft && !this.nodes.get(id)?.paused)
     switch (kind) {
       case 'partition': {
@@ -607,7 +664,8 @@ export class Simulation {
   }
 
   /** livenessBound is the base bound plus the time to replicate the backlog — every entry some
-   * node holds beyond the lowest commit index — one batch per worst-case round trip. With one
+   * node holds beyond the lowest commit index — one batch per worst-case round trip and disk
+   * writes. With one
    * entry per message a long backlog is slow to ship, and that is flow control, not a bug. */
   private livenessBound(): number {
     let lastMax = 0
@@ -618,7 +676,10 @@ export class Simulation {
       commitMin = Math.min(commitMin, r.log.committed)
     }
     const batches = Math.ceil(Math.max(0, lastMax - commitMin) / this.opts.maxEntriesPerMsg)
-    const roundTripTicks = Math.ceil((2 * this.opts.maxDelayUnits) / TICK_UNITS) + 1
+    // One batch costs at worst a round trip and two disk writes (the follower's, and the
+    // leader's previous one, which its next Ready waits for).
+    const roundTripTicks =
+      Math.ceil((2 * this.opts.maxDelayUnits + 2 * this.opts.maxDiskDelayUnits) / TICK_UNITS) + 1
     return this.opts.livenessBaseTicks + batches * roundTripTicks
   }
 

@@ -10,6 +10,7 @@ import {
   NeverVotes,
   NoTruncate,
   NoUpToDateCheck,
+  SelfAckBeforePersist,
   variant,
 } from './brokenVariants'
 
@@ -34,7 +35,7 @@ describe('the simulator catches broken cores', () => {
   it("an older term's entry committed by counting replicas (Figure 8)", () => {
     // A stress profile: no PreVote or CheckQuorum (more leader churn), one entry per message and
     // one message in flight (so old-term entries reach a majority before the new no-op does),
-    // frequent crashes.
+    // frequent crashes and partitions.
     const caught = firstCaught(
       {
         nodes: 3,
@@ -44,10 +45,10 @@ describe('the simulator catches broken cores', () => {
         maxInflightMsgs: 1,
         meanFaultIntervalUnits: 40,
         clientIntervalUnits: 5,
-        faults: ['crash', 'isolate'],
+        faults: ['crash', 'isolate', 'partition'],
         createNode: variant(CommitByCounting),
       },
-      600,
+      1000,
     )
     expect(caught).not.toBeNull()
     expect(['leader-completeness', 'state-machine-safety']).toContain(caught?.kind)
@@ -56,6 +57,11 @@ describe('the simulator catches broken cores', () => {
   it('a follower that does not truncate a conflicting suffix (§5.3)', () => {
     const caught = firstCaught({ nodes: 5, createNode: variant(NoTruncate) }, 200)
     expect(caught).not.toBeNull()
+  })
+
+  it('a leader that counts its own copy before writing it (with apply-before-persist hosts)', () => {
+    const caught = firstCaught({ nodes: 1, createNode: variant(SelfAckBeforePersist) }, 50)
+    expect(caught?.kind).toBe('state-machine-safety')
   })
 
   it('a cluster that can never elect a leader fails the liveness check', () => {
@@ -75,7 +81,7 @@ describe('the simulator catches broken cores', () => {
           maxInflightMsgs: 1,
           meanFaultIntervalUnits: 40,
           clientIntervalUnits: 5,
-          faults: ['crash', 'isolate'],
+          faults: ['crash', 'isolate', 'partition'],
         },
         300,
       ),

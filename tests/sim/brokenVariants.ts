@@ -1,7 +1,14 @@
 // Deliberately broken variants of the core, used to prove the simulator and the scenario checks
 // catch real bugs. Each overrides one protected rule of RaftNode.
 import type { Progress } from '../../shared/raft'
-import { quorum, RaftNode, type Message, type NodeId, type RaftConfig } from '../../shared/raft'
+import {
+  quorum,
+  RaftNode,
+  type EntryType,
+  type Message,
+  type NodeId,
+  type RaftConfig,
+} from '../../shared/raft'
 
 /** NoUpToDateCheck grants votes without the election restriction of §5.4.1. */
 export class NoUpToDateCheck extends RaftNode {
@@ -50,4 +57,15 @@ export class NeverVotes extends RaftNode {
 /** variant builds a NodeFactory for a broken class. */
 export function variant(C: new (cfg: RaftConfig) => RaftNode): (cfg: RaftConfig) => RaftNode {
   return (cfg) => new C(cfg)
+}
+
+/** SelfAckBeforePersist counts the leader's own copy of an entry toward a majority as soon as it
+ * is appended, before the host has written it. With a host that applies committed entries before
+ * persisting (as the Ready contract allows), a single node then acknowledges writes a crash loses. */
+export class SelfAckBeforePersist extends RaftNode {
+  protected override appendEntries(type: EntryType, datas: readonly Uint8Array[]): void {
+    super.appendEntries(type, datas)
+    ;(this.progress.get(this.id) as Progress).maybeUpdate(this.log.lastIndex())
+    this.maybeCommit()
+  }
 }

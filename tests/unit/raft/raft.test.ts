@@ -76,11 +76,35 @@ describe('§5.2 leader election', () => {
     expect(rd.messages.map((m) => `${m.type}->${m.to}`)).toEqual(['MsgVote->2', 'MsgVote->3'])
   })
 
-  it('a single node elects itself and commits its no-op at once', () => {
+  it('a single node elects itself at once and commits its no-op once it is written', () => {
     const n = node(1, [1])
     n.campaign()
     expect(n.role).toBe('leader')
+    expect(n.log.committed).toBe(0)
+    handle(n)
     expect(n.log.committed).toBe(1)
+    expect(handle(n).committedEntries.map((e) => e.index)).toEqual([1])
+  })
+
+  it('a leader counts its own copy only once the host has written it (diss. §10.2.1)', () => {
+    const l = node(1, [1, 2, 3])
+    l.campaign()
+    l.step(msg({ type: 'MsgVoteResp', from: 2, to: 1, term: 1 }))
+    handle(l)
+    l.step(msg({ type: 'MsgAppResp', from: 2, to: 1, term: 1, index: 1 }))
+    handle(l)
+    expect(l.log.committed).toBe(1)
+    l.propose(new Uint8Array([9]))
+    const rd = l.ready()
+    // The appends may leave before the leader's own write; an acknowledgement arriving meanwhile
+    // is one copy of three: no majority yet.
+    expect(rd.messages.some((m) => m.type === 'MsgApp' && m.entries.length === 1)).toBe(true)
+    l.step(msg({ type: 'MsgAppResp', from: 2, to: 1, term: 1, index: 2 }))
+    expect(l.log.committed).toBe(1)
+    const storage = stores.get(l) as MemoryStorage
+    storage.append(rd.entries)
+    l.advance(rd)
+    expect(l.log.committed).toBe(2)
   })
 
   it('any higher term makes a leader step down (§5.1)', () => {
