@@ -61,7 +61,8 @@ export interface SimOptions {
   clientIntervalUnits: number
   /** liveness runs the final heal-and-converge phase. */
   liveness: boolean
-  /** livenessBaseTicks: after healing, a leader must commit a new entry, and every node apply it,
+  /** livenessBaseTicks (0: ten maximum election timeouts): after healing, a leader must commit a
+   * new entry, and every node apply it,
    * within this many ticks plus the time to ship the backlog of uncommitted entries at the
    * configured batch size, one round trip per batch (see runLiveness). */
   livenessBaseTicks: number
@@ -89,7 +90,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'seed'> = {
   meanFaultIntervalUnits: 300,
   clientIntervalUnits: 15,
   liveness: true,
-  livenessBaseTicks: 200,
+  livenessBaseTicks: 0,
   createNode: (cfg) => new RaftNode(cfg),
   onTrace: null,
 }
@@ -166,9 +167,22 @@ export function variedOptions(seed: number): Partial<SimOptions> {
     lossProbability: rng.pick([0, 0.02, 0.05, 0.1]),
     duplicateProbability: rng.pick([0, 0.03]),
     meanFaultIntervalUnits: rng.pick([60, 120, 300]),
-    maxDiskDelayUnits: rng.pick([4, 4, 20, 60]),
     clientIntervalUnits: rng.pick([5, 15, 40]),
+    ...diskAndTimeouts(rng.pick([4, 4, 20, 60])),
   }
+}
+
+/** diskAndTimeouts keeps Raft's timing requirement (§5.6: broadcast time ≪ election timeout)
+ * when disks are slow: a vote round costs a round trip and two disk writes (the candidate's
+ * and the voter's), and the election timeout stays at least twice that. Outside that
+ * requirement Raft promises safety but not progress, so liveness could not be checked. */
+function diskAndTimeouts(maxDiskDelayUnits: number): Partial<SimOptions> {
+  if (maxDiskDelayUnits <= 4) return { maxDiskDelayUnits }
+  const broadcastTicks = Math.ceil(
+    (2 * DEFAULT_SIM_OPTIONS.maxDelayUnits + 2 * maxDiskDelayUnits) / TICK_UNITS,
+  )
+  const min = Math.max(DEFAULT_SIM_OPTIONS.electionTimeoutMinTicks, 2 * broadcastTicks)
+  return { maxDiskDelayUnits, electionTimeoutMinTicks: min, electionTimeoutMaxTicks: 2 * min }
 }
 
 /** Simulation is one seeded run; the same options and seed always give the same trace. */
@@ -680,7 +694,8 @@ export class Simulation {
     // leader's previous one, which its next Ready waits for).
     const roundTripTicks =
       Math.ceil((2 * this.opts.maxDelayUnits + 2 * this.opts.maxDiskDelayUnits) / TICK_UNITS) + 1
-    return this.opts.livenessBaseTicks + batches * roundTripTicks
+    const base = this.opts.livenessBaseTicks || 10 * this.opts.electionTimeoutMaxTicks
+    return base + batches * roundTripTicks
   }
 
   /** livenessCommitted returns the index of a marker committed in its leader's term, or null. */

@@ -1,6 +1,6 @@
 // Seeded randomness for shared/: every random choice in the core and the simulator goes through an
 // injected Rng, so a seed reproduces a run exactly. Pure: no global randomness, no clock.
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator'
@@ -44,13 +44,34 @@ class XoroshiroRng implements Rng {
   }
 
   fork(label: number): Rng {
-    // Mix the label into a fresh seed drawn from this stream (a 32-bit multiplicative hash).
-    const seed = (this.gen.next() ^ Math.imul(label + 1, 0x9e3779b1)) | 0
-    return new XoroshiroRng(xoroshiro128plus(seed))
+    // A fresh seed drawn from this stream with the label mixed in; seeded() scrambles it.
+    return seeded((this.gen.next() ^ Math.imul(label + 1, 0x9e3779b1)) | 0)
   }
+}
+
+/** splitmix32 is a 32-bit integer hash (the SplitMix construction), used to spread a seed over
+ * the generator's 128-bit state: xoroshiro's own seeding leaves small seeds' first outputs
+ * nearly equal (the first float of seeds 1…1000 was ~1.0). */
+function splitmix32(state: number): () => number {
+  let a = state | 0
+  return () => {
+    a = (a + 0x9e3779b9) | 0
+    let t = a ^ (a >>> 16)
+    t = Math.imul(t, 0x21f0aaad)
+    t ^= t >>> 15
+    t = Math.imul(t, 0x735a2d97)
+    return (t ^ (t >>> 15)) | 0
+  }
+}
+
+function seeded(seed: number): Rng {
+  const next = splitmix32(seed)
+  const state = [next(), next(), next(), next()]
+  if (!state.some((x) => x !== 0)) state[0] = 1
+  return new XoroshiroRng(xoroshiro128plusFromState(state))
 }
 
 /** createRng returns a deterministic Rng for a 32-bit seed (other numbers are truncated). */
 export function createRng(seed: number): Rng {
-  return new XoroshiroRng(xoroshiro128plus(seed | 0))
+  return seeded(seed | 0)
 }

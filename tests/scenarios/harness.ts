@@ -77,10 +77,18 @@ export class Harness {
           this.withRaft(this.id(pos[0]), (r) => r.tick())
         break
       case 'tick-election':
-        // Enough ticks for any randomized timeout to fire (or for a leader's CheckQuorum round).
-        for (let i = 0; i < this.config.electionTimeoutMaxTicks; i++) {
-          this.withRaft(this.id(pos[0]), (r) => r.tick())
-        }
+        // Tick until the node's election timer fires once. A leader runs two CheckQuorum rounds
+        // (the first may still count replies from before a fault) or stops when it steps down.
+        this.withRaft(this.id(pos[0]), (r) => {
+          const wasLeader = r.role === 'leader'
+          const rounds = wasLeader
+            ? 2 * this.config.electionTimeoutMinTicks
+            : this.config.electionTimeoutMaxTicks
+          for (let i = 0; i < rounds; i++) {
+            r.tick()
+            if (wasLeader ? r.role !== 'leader' : r.status().electionElapsedTicks === 0) break
+          }
+        })
         break
       case 'run-ticks':
         for (let i = 0; i < Number(pos[0] ?? 1); i++) this.runTick(out)

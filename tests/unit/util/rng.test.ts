@@ -40,3 +40,19 @@ describe('Rng', () => {
     expect(createRng(9).fork(1).float()).not.toBe(createRng(9).fork(2).float())
   })
 })
+
+describe('Rng seeding', () => {
+  it('spreads small consecutive seeds: first draws look uniform, not all alike', () => {
+    const firsts = Array.from({ length: 1000 }, (_, s) => createRng(s + 1).float())
+    const mean = firsts.reduce((a, b) => a + b, 0) / firsts.length
+    expect(mean).toBeGreaterThan(0.45)
+    expect(mean).toBeLessThan(0.55)
+    const timeouts = new Set(Array.from({ length: 40 }, (_, s) => createRng(s + 1).int(150, 300)))
+    expect(timeouts.size).toBeGreaterThan(30)
+    // …and neighbouring seeds do not give neighbouring values.
+    const diffs = Array.from({ length: 100 }, (_, s) =>
+      Math.abs(createRng(s + 2).int(0, 1000) - createRng(s + 1).int(0, 1000)),
+    )
+    expect(diffs.filter((d) => d <= 2).length).toBeLessThan(5)
+  })
+})
