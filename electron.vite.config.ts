@@ -17,6 +17,7 @@ export default defineConfig({
           simWorker: resolve(__dirname, 'electron/lab/simWorker.ts'),
           node: resolve(__dirname, 'electron/node/main.ts'),
           reaper: resolve(__dirname, 'electron/lab/reaper.ts'),
+          workload: resolve(__dirname, 'electron/lab/workloadMain.ts'),
         },
         // Shared chunks sit beside the entries, so `__dirname` means out/main/ in every module
         // (the lab engine finds the entries it forks relative to it).

@@ -1,8 +1,11 @@
 // electron/cli — the `raftlab` command: a headless front end to the lab engine. May import
 // shared/, node:* and electron/lab; never electron or renderer/.
 import { CommandError, UsageError } from './args'
+import { benchCommand, benchUsage } from './bench'
 import { clusterCommand, clusterUsage } from './cluster'
+import { electCommand, electUsage } from './elect'
 import { simCommand, simUsage } from './sim'
+import { testCommand, testUsage } from './test'
 
 interface Command {
   summary: string
@@ -11,10 +14,25 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  bench: {
+    summary: 'measure write latency and throughput across cluster settings, and where time goes',
+    usage: benchUsage,
+    run: benchCommand,
+  },
   cluster: {
     summary: 'start a real cluster and drive it from a prompt or a script',
     usage: clusterUsage,
     run: clusterCommand,
+  },
+  elect: {
+    summary: "time leader elections after a crash: the Raft paper's Figure 16",
+    usage: electUsage,
+    run: electCommand,
+  },
+  test: {
+    summary: 'run a Jepsen-style test: a workload under faults, checked for linearizability',
+    usage: testUsage,
+    run: testCommand,
   },
   sim: {
     summary: 'run the Raft core in the deterministic simulator and check its safety',

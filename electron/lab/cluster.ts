@@ -145,11 +145,18 @@ export class Cluster {
       cluster: this.config,
       seed: this.opts.seed ? this.opts.seed * 100 + id : 0,
     }
-    const child = spawn(process.execPath, [builtEntry('node'), `${this.marker()}${id}`], {
-      env: childEnv({ RAFTLAB_NODE_CONFIG: JSON.stringify(launch) }),
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    })
+    // RAFTLAB_NODE_EXEC_ARGV passes runtime flags to every node (a development aid, e.g.
+    // "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the nodes of a benchmark).
+    const execArgv = (process.env.RAFTLAB_NODE_EXEC_ARGV ?? '').split(' ').filter((a) => a !== '')
+    const child = spawn(
+      process.execPath,
+      [...execArgv, builtEntry('node'), `${this.marker()}${id}`],
+      {
+        env: childEnv({ RAFTLAB_NODE_CONFIG: JSON.stringify(launch) }),
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      },
+    )
     n.child = child
     n.pid = child.pid ?? null
     n.stderr = ''
@@ -429,6 +436,15 @@ export class Cluster {
         break
       case 'warning':
         this.bus.emit({ type: 'node.warning', node, message: t.message })
+        break
+      case 'leader':
+        this.bus.emit({
+          type: 'node.leader',
+          node,
+          leaderId: t.leaderId,
+          term: t.term,
+          monoNs: t.monoNs,
+        })
         break
       case 'fatal':
         n.stderr = `${n.stderr}\n${t.message}`.slice(-2000)

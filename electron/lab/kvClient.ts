@@ -39,19 +39,6 @@ export interface KvOutcome {
   timing?: TimingMark[]
 }
 
-/** KvClientOptions configures a client. */
-export interface KvClientOptions {
-  clusterId: string
-  runDir: string
-  nodes: readonly NodeId[]
-  /** timeoutMs bounds a whole request, retries included (default 5000). */
-  timeoutMs?: number
-  /** attemptTimeoutMs bounds one attempt at one node (default 1000). */
-  attemptTimeoutMs?: number
-  /** clientId is this client's session id (default: random). */
-  clientId?: number
-}
-
 interface Waiter {
   resolve(a: ClientResponse | null): void
   timer: NodeJS.Timeout
@@ -65,6 +52,7 @@ class Connection {
   })
   private readonly waiters = new Map<number, Waiter>()
   private greeted = false
+  private corked = false
   closed = false
 
   constructor(
@@ -88,6 +76,15 @@ class Connection {
         resolve(null)
       }, timeoutMs)
       this.waiters.set(q.requestId, { resolve, timer })
+      // Requests issued in the same tick leave in one write (many sessions share a socket).
+      if (!this.corked) {
+        this.corked = true
+        this.socket.cork()
+        process.nextTick(() => {
+          this.corked = false
+          this.socket.uncork()
+        })
+      }
       this.socket.write(encodeFrame(FRAME_KIND.clientRequest, encodeClientRequest(q)))
     })
   }
@@ -131,18 +128,72 @@ class Connection {
   }
 }
 
-/** KvClient talks to a cluster's nodes over their sockets. */
-export class KvClient {
+/** KvPoolOptions configures a pool of connections to a cluster. */
+export interface KvPoolOptions {
+  clusterId: string
+  runDir: string
+  nodes: readonly NodeId[]
+  /** attemptTimeoutMs bounds one attempt at one node (default 1000). */
+  attemptTimeoutMs?: number
+}
+
+/** KvPool holds one pipelined connection per node and the current guess of the leader, shared
+ * by any number of sessions (a benchmark's many clients share a handful of sockets). */
+export class KvPool {
+  leaderGuess: NodeId
+  private readonly conns = new Map<NodeId, Connection>()
+  private nextRequestId = 1
+  closed = false
+
+  constructor(readonly opts: KvPoolOptions) {
+    this.leaderGuess = opts.nodes[0] ?? 1
+  }
+
+  /** requestId returns a fresh id for a request. */
+  requestId(): number {
+    return this.nextRequestId++
+  }
+
+  /** conn returns the (re)opened connection to a node. */
+  conn(id: NodeId): Connection {
+    let c = this.conns.get(id)
+    if (!c || c.closed) {
+      c = new Connection(
+        nodeSocketPath(this.opts.runDir, id, process.platform),
+        this.opts.clusterId,
+      )
+      this.conns.set(id, c)
+    }
+    return c
+  }
+
+  /** close drops every connection; outstanding requests end as 'info' (writes) or 'fail'. */
+  close(): void {
+    this.closed = true
+    for (const c of this.conns.values()) c.close()
+    this.conns.clear()
+  }
+}
+
+/** KvSessionOptions configures one client session. */
+export interface KvSessionOptions {
+  /** timeoutMs bounds a whole request, retries included (default 5000). */
+  timeoutMs?: number
+  /** clientId is the session id (default: random). */
+  clientId?: number
+}
+
+/** KvSession is one client: a session id and sequence numbers (diss. §6.3), one request at a
+ * time, over a shared pool. */
+export class KvSession {
   readonly clientId: number
   private seq = 0
-  private nextRequestId = 1
-  private leaderGuess: NodeId
-  private readonly conns = new Map<NodeId, Connection>()
-  private closed = false
 
-  constructor(private readonly opts: KvClientOptions) {
-    this.clientId = opts.clientId ?? randomInt(1, 2 ** 47)
-    this.leaderGuess = opts.nodes[0] ?? 1
+  constructor(
+    private readonly pool: KvPool,
+    private readonly sopts: KvSessionOptions = {},
+  ) {
+    this.clientId = sopts.clientId ?? randomInt(1, 2 ** 47)
   }
 
   put(key: string, value: string, timing = false): Promise<KvOutcome> {
@@ -161,25 +212,6 @@ export class KvClient {
     return this.run('cas', key, value, expected, 'linearizable', timing)
   }
 
-  /** close drops every connection; outstanding requests end as 'info' (writes) or 'fail'. */
-  close(): void {
-    this.closed = true
-    for (const c of this.conns.values()) c.close()
-    this.conns.clear()
-  }
-
-  private conn(id: NodeId): Connection {
-    let c = this.conns.get(id)
-    if (!c || c.closed) {
-      c = new Connection(
-        nodeSocketPath(this.opts.runDir, id, process.platform),
-        this.opts.clusterId,
-      )
-      this.conns.set(id, c)
-    }
-    return c
-  }
-
   private async run(
     op: ClientOp,
     key: string,
@@ -188,8 +220,9 @@ export class KvClient {
     readMode: ReadMode,
     timing: boolean,
   ): Promise<KvOutcome> {
+    const pool = this.pool
     const started = performance.now()
-    const deadline = started + (this.opts.timeoutMs ?? 5000)
+    const deadline = started + (this.sopts.timeoutMs ?? 5000)
     const isWrite = op !== 'get' || readMode === 'log'
     // A write keeps one seq across retries: that is what makes a retry safe.
     const seq = isWrite ? ++this.seq : 0
@@ -198,13 +231,18 @@ export class KvClient {
     let lastNode: NodeId = 0
     let attempts = 0
     let backoffMs = 5
-    const nodes = this.opts.nodes
-    while (!this.closed && performance.now() < deadline) {
+    const nodes = pool.opts.nodes
+    while (!pool.closed && performance.now() < deadline) {
       attempts++
-      const target = this.leaderGuess
+      // A 'local' read may be served by any node — that is the point of it (and its danger: a
+      // lagging follower answers with stale data). Everything else goes to the leader.
+      const anyNode = op === 'get' && readMode === 'local'
+      const target = anyNode
+        ? (nodes[Math.floor(Math.random() * nodes.length)] ?? pool.leaderGuess)
+        : pool.leaderGuess
       lastNode = target
       const q: ClientRequest = {
-        requestId: this.nextRequestId++,
+        requestId: pool.requestId(),
         op,
         clientId: isWrite ? this.clientId : 0,
         seq,
@@ -214,13 +252,13 @@ export class KvClient {
         readMode,
         timing,
       }
-      const budget = Math.min(this.opts.attemptTimeoutMs ?? 1000, deadline - performance.now())
-      const a = await this.conn(target).request(q, Math.max(1, budget))
+      const budget = Math.min(pool.opts.attemptTimeoutMs ?? 1000, deadline - performance.now())
+      const a = await pool.conn(target).request(q, Math.max(1, budget))
       if (a === null) {
         // No answer: the request may have reached the leader and be committing.
         if (isWrite) maybeApplied = true
         lastError = `no answer from n${target}`
-        this.leaderGuess = nextNode(nodes, target)
+        if (pool.leaderGuess === target) pool.leaderGuess = nextNode(nodes, target)
         continue
       }
       if (a.status === 'ok') {
@@ -230,47 +268,60 @@ export class KvClient {
       if (a.status === 'not-leader') {
         lastError = a.leaderHint ? `n${target} is not the leader` : 'no leader known'
         if (a.leaderHint && a.leaderHint !== target) {
-          this.leaderGuess = a.leaderHint
+          pool.leaderGuess = a.leaderHint
           continue
         }
-        this.leaderGuess = nextNode(nodes, target)
+        if (pool.leaderGuess === target) pool.leaderGuess = nextNode(nodes, target)
       } else if (a.status === 'unavailable') {
         lastError = `n${target}: ${a.reason}`
         if (a.maybeApplied) maybeApplied = true
       } else {
         // The node refused the request itself: retrying cannot help.
-        return this.failed(started, attempts, target, a.message, isWrite && maybeApplied)
+        return failed(started, attempts, target, a.message, isWrite && maybeApplied)
       }
       await sleep(Math.min(backoffMs, Math.max(0, deadline - performance.now())))
       backoffMs = Math.min(100, backoffMs * 2)
     }
-    return this.failed(
-      started,
-      attempts,
-      lastNode,
-      `timed out: ${lastError}`,
-      isWrite && maybeApplied,
-    )
+    return failed(started, attempts, lastNode, `timed out: ${lastError}`, isWrite && maybeApplied)
+  }
+}
+
+/** KvClientOptions configures a standalone client: a session with its own pool. */
+export type KvClientOptions = KvPoolOptions & KvSessionOptions
+
+/** KvClient is a session with its own connections: the simple way to talk to a cluster. */
+export class KvClient extends KvSession {
+  private readonly ownPool: KvPool
+
+  constructor(opts: KvClientOptions) {
+    const pool = new KvPool(opts)
+    super(pool, opts)
+    this.ownPool = pool
   }
 
-  private failed(
-    started: number,
-    attempts: number,
-    node: NodeId,
-    error: string,
-    unknown: boolean,
-  ): KvOutcome {
-    return {
-      result: unknown ? 'info' : 'fail',
-      value: null,
-      swapped: false,
-      index: 0,
-      term: 0,
-      node,
-      latencyMs: performance.now() - started,
-      attempts,
-      error,
-    }
+  /** close drops the client's connections. */
+  close(): void {
+    this.ownPool.close()
+  }
+}
+
+function failed(
+  started: number,
+  attempts: number,
+  node: NodeId,
+  error: string,
+  unknown: boolean,
+): KvOutcome {
+  return {
+    result: unknown ? 'info' : 'fail',
+    value: null,
+    swapped: false,
+    index: 0,
+    term: 0,
+    node,
+    latencyMs: performance.now() - started,
+    attempts,
+    error,
   }
 }
 

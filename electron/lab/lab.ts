@@ -56,6 +56,12 @@ export class Lab implements LabApi {
     return this.cluster?.status() ?? EMPTY_STATUS
   }
 
+  /** runDir is the running cluster's socket directory (clients connect there). */
+  runDir(): string {
+    if (!this.cluster) throw new LabStateError('no cluster is running')
+    return this.cluster.opts.runDir
+  }
+
   /** processIds lists the pids of every process the lab runs now (nodes and their reaper). */
   processIds(): number[] {
     return this.cluster?.processIds() ?? []

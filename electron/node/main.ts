@@ -166,6 +166,8 @@ function main(): void {
         }
       },
       trace: (direction, m) => report({ type: 'trace', direction, message: summarize(m) }),
+      leader: (leaderId, term, monoNs) =>
+        report({ type: 'leader', leaderId, term, monoNs: monoNs.toString() }),
     },
   )
   host.tracing = c.tracing
@@ -205,8 +207,21 @@ function main(): void {
     (e: Error) => shutdown(4, `cannot listen on its socket: ${e.message}`),
   )
 
+  // Ticks follow the clock, not the timer: setInterval(1 ms) fires every ~1.4 ms here, which would
+  // stretch every timeout, so each firing runs as many ticks as are due. After a long stall (a
+  // SIGSTOP) at most one maximum election timeout's worth is replayed.
   const tickMs = c.tickIntervalMs * c.timeScale
-  setInterval(() => h.tick(), tickMs)
+  const maxCatchUp = raftTicks(c).electionTimeoutMaxTicks
+  const tickEpoch = performance.now()
+  let ticked = 0
+  setInterval(() => {
+    const due = Math.floor((performance.now() - tickEpoch) / tickMs)
+    if (due - ticked > maxCatchUp) ticked = due - maxCatchUp
+    while (ticked < due) {
+      ticked++
+      h.tick()
+    }
+  }, tickMs)
   // Status (with election-timer progress) at most every 100 ms, message counts every second.
   setInterval(() => h.reportStatus(), Math.max(100, tickMs))
   let lastCounts = ''

@@ -16,7 +16,14 @@ import {
   type TimingStage,
 } from '../../shared/protocol'
 import { RaftNode } from '../../shared/raft/raft'
-import type { Entry, Message, NodeId, RaftConfig, Ready } from '../../shared/raft/types'
+import {
+  mayPrecedePersistence,
+  type Entry,
+  type Message,
+  type NodeId,
+  type RaftConfig,
+  type Ready,
+} from '../../shared/raft/types'
 import type { DiskStorage } from './storage'
 import type { ClientConn, Transport } from './transport'
 
@@ -25,6 +32,10 @@ export interface HostTelemetry {
   status(status: NodeStatus): void
   ready(rd: Ready, truncatedFrom: number | null): void
   trace(direction: 'send' | 'receive', m: Message): void
+  /** leader is told when the leader this node knows of (0: none) or its term changes, with the
+   * process.hrtime.bigint() of the Ready that shows it — taken before that Ready's disk write,
+   * so the instant is when the node learned it, not when its fsync finished. */
+  leader?(leaderId: NodeId, term: number, monoNs: bigint): void
 }
 
 interface Pending {
@@ -33,6 +44,8 @@ interface Pending {
   req: ClientRequest
   startNs: bigint
   marks: TimingMark[]
+  /** timed is set while a proposed write that asked for attribution is counted in timedWrites. */
+  timed?: boolean
 }
 
 interface PendingWrite extends Pending {
@@ -58,6 +71,11 @@ export class NodeHost {
   private nextReadId = 1
   private wasLeader = false
   private lastStatus = ''
+  private reportedTerm = -1
+  private knownLeaderId = -1
+  private knownLeaderTerm = -1
+  /** timedWrites counts pending writes that asked for latency attribution. */
+  private timedWrites = 0
 
   constructor(
     cfg: RaftConfig,
@@ -82,6 +100,14 @@ export class NodeHost {
   step(ms: Message[]): void {
     for (const m of ms) {
       if (this.tracing) this.telemetry.trace('receive', m)
+      if (this.timedWrites > 0 && m.type === 'MsgAppResp' && !m.reject) {
+        // Latency attribution: the acknowledgement that advances the commit index is the one
+        // that completed the quorum.
+        const before = this.raft.log.committed
+        this.raft.step(m)
+        if (this.raft.log.committed > before) this.markQuorum(before, m)
+        continue
+      }
       this.raft.step(m)
     }
     this.schedule()
@@ -122,6 +148,7 @@ export class NodeHost {
     const key = JSON.stringify(st)
     if (key === this.lastStatus) return
     this.lastStatus = key
+    this.reportedTerm = st.term
     this.telemetry.status(st)
   }
 
@@ -130,27 +157,72 @@ export class NodeHost {
 
   private processReady(): void {
     this.flushProposals()
+    let important = false
     while (this.raft.hasReady()) {
       const rd = this.raft.ready()
+      this.noteLeader()
       const before = this.storage.storage().lastIndex()
       const first = rd.entries[0]
       const truncatedFrom = first && first.index <= before ? first.index : null
-      // 1. persist (one write, one fdatasync for the whole batch when mustSync)
-      this.storage.append(rd.entries, rd.hardState, rd.mustSync)
-      this.markWrites(rd.entries, 'leaderPersisted')
-      // 2. send
-      this.send(rd.messages)
-      // 3. apply, then answer clients
+      // A leader's appends and heartbeats go out before its own disk write, so the followers'
+      // writes overlap the leader's (diss. §10.2.1; the core counts the leader's copy only after
+      // advance). Everything else waits for the write.
+      const early: Message[] = []
+      const late: Message[] = []
+      for (const m of rd.messages) (mayPrecedePersistence(m) ? early : late).push(m)
+      this.send(early)
+      // Committed entries are durable on a majority already: apply them and answer clients now,
+      // rather than after this Ready's own disk write.
       this.markWrites(rd.committedEntries, 'committed')
       for (const e of rd.committedEntries) this.apply(e)
       for (const rs of rd.readStates) this.readIndexReady(rs.context, rs.index)
       this.serveReads()
+      // Persist: one write and at most one fdatasync for the whole batch (group commit).
+      const t0 = process.hrtime.bigint()
+      this.storage.append(rd.entries, rd.hardState, rd.mustSync)
+      if (rd.entries.length > 0) {
+        this.markWrites(rd.entries, 'leaderPersisted')
+        // Tell the leader how long this disk write took (latency attribution); the core
+        // ignores the context of an acknowledgement.
+        const micros = String(Number((process.hrtime.bigint() - t0) / 1000n))
+        for (const m of late) if (m.type === 'MsgAppResp' && !m.reject) m.context = micros
+      }
+      // Votes and acknowledgements only now that their record is on disk.
+      this.send(late)
       this.telemetry.ready(rd, truncatedFrom)
       // 4. advance
       this.raft.advance(rd)
-      if (rd.softState) this.roleChanged()
+      if (rd.softState) {
+        this.roleChanged()
+        important = true
+      }
+      if (rd.hardState && rd.hardState.term !== this.reportedTerm) important = true
     }
-    this.reportStatus()
+    // Role and term changes are reported at once; commit progress by the periodic report.
+    if (important) this.reportStatus()
+  }
+
+  /** noteLeader reports (leaderId, term) when either changed since the last report. Checked on
+   * every Ready rather than only on a softState change, so that a leader re-elected in a new
+   * term within one Ready is reported too. */
+  private noteLeader(): void {
+    const { leaderId, term } = this.raft
+    if (leaderId === this.knownLeaderId && term === this.knownLeaderTerm) return
+    this.knownLeaderId = leaderId
+    this.knownLeaderTerm = term
+    this.telemetry.leader?.(leaderId, term, process.hrtime.bigint())
+  }
+
+  /** markQuorum marks sampled writes in (from, commit] as acknowledged by a quorum: `m` is the
+   * acknowledgement that completed it, carrying its sender's disk time in its context. */
+  private markQuorum(from: number, m: Message): void {
+    const persist = Number(m.context) || 0
+    for (let i = from + 1; i <= this.raft.log.committed; i++) {
+      const w = this.writes.get(i)
+      if (!w || !w.req.timing) continue
+      const micros = Number(process.hrtime.bigint() - w.startNs) / 1000
+      w.marks.push({ stage: 'quorumAcked', micros, node: m.from, followerPersistMicros: persist })
+    }
   }
 
   private send(ms: Message[]): void {
@@ -348,6 +420,10 @@ export class NodeHost {
     batch.forEach(({ p }, i) => {
       const w: PendingWrite = { ...p, index: res.index + i, term: res.term }
       this.mark(w, 'proposed')
+      if (w.req.timing) {
+        w.timed = true
+        this.timedWrites++
+      }
       this.writes.set(w.index, w)
     })
   }
@@ -398,6 +474,10 @@ export class NodeHost {
   }
 
   private answer(p: Pending, a: ClientResponse): void {
+    if (p.timed) {
+      p.timed = false
+      this.timedWrites--
+    }
     if (p.conn.closed) return
     try {
       p.reply(encodeFrame(FRAME_KIND.clientResponse, encodeClientResponse(a)))

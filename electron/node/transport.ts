@@ -261,8 +261,18 @@ export class Transport {
     })
     let remote: Hello | null = null
     let client: ClientConn | null = null
+    let corked = false
     const reply = (frame: Uint8Array): boolean => {
       if (socket.destroyed || socket.writableLength > MAX_BUFFERED_BYTES) return false
+      // Answers produced by one Ready leave in one write.
+      if (!corked) {
+        corked = true
+        socket.cork()
+        process.nextTick(() => {
+          corked = false
+          socket.uncork()
+        })
+      }
       socket.write(frame)
       return true
     }

@@ -7,7 +7,7 @@ import type { LabCommand } from './commands'
 
 /** LAB_EVENT_VERSION is the version of the event stream's shape. A consumer refuses a newer
  * major version; minor versions only add event types or optional fields. */
-export const LAB_EVENT_VERSION = { major: 1, minor: 0 } as const
+export const LAB_EVENT_VERSION = { major: 1, minor: 1 } as const
 
 /** NodeState is a node process's state as the supervisor sees it. */
 export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'stopped'
@@ -100,6 +100,19 @@ export type LabEventBody =
   | { type: 'node.messages'; node: NodeId; sent: number; received: number; dropped: number }
   | { type: 'node.trace'; node: NodeId; direction: 'send' | 'receive'; message: MessageSummary }
   | { type: 'node.warning'; node: NodeId; message: string }
+  | {
+      type: 'node.leader'
+      node: NodeId
+      /** leaderId is the leader `node` now knows of in `term` (0: none, e.g. while campaigning);
+       * reported when either changes. */
+      leaderId: NodeId
+      term: number
+      /** monoNs is the node's process.hrtime.bigint() when it learned this, as a decimal string
+       * of nanoseconds. On Linux every process shares that clock (CLOCK_MONOTONIC), so it can be
+       * compared across nodes and with the engine's own process.hrtime.bigint(); it is unrelated
+       * to `timeMs`, which is stamped on arrival. */
+      monoNs: string
+    }
   | { type: 'links.changed'; rules: LinkRule[] }
   | { type: 'fault'; action: 'applied' | 'healed'; description: string }
   | {

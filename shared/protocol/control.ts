@@ -50,6 +50,11 @@ export type Telemetry =
   | { type: 'trace'; direction: 'send' | 'receive'; message: MessageSummary }
   | { type: 'warning'; message: string }
   | { type: 'fatal'; message: string }
+  /** leader: the leader this node knows of (0: none) changed, or its term did. `monoNs` is the
+   * node's process.hrtime.bigint() at that moment as a decimal string (a bigint does not survive
+   * JSON); on Linux that clock is CLOCK_MONOTONIC, shared by every process, so the supervisor can
+   * compare it with its own (`raftlab elect` measures elections with it). */
+  | { type: 'leader'; leaderId: NodeId; term: number; monoNs: string }
 
 const CONTROL_TYPES = new Set(['rules', 'transfer', 'campaign', 'tracing', 'shutdown'])
 const TELEMETRY_TYPES = new Set([
@@ -62,6 +67,7 @@ const TELEMETRY_TYPES = new Set([
   'trace',
   'warning',
   'fatal',
+  'leader',
 ])
 
 /** encodeControl returns the body of a control frame. */

@@ -1,0 +1,116 @@
+// Benchmarks: how slow are Raft writes, and why. A sweep runs one fresh cluster per combination
+// of settings (node count, fsync policy, client concurrency, value size, batching limit, injected
+// link latency), drives it with a workload in its own process, and collects latency histograms,
+// throughput and the per-stage attribution of sampled writes.
+import { cpus, platform, release } from 'node:os'
+import {
+  configurations,
+  type BenchConfig,
+  type BenchReport,
+  type BenchRow,
+  type BenchSweep,
+  type Machine,
+} from '../../shared/lab/bench'
+import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../shared/lab/workload'
+import { DEFAULT_WORKLOAD } from '../../shared/lab/workload'
+import type { NodeId } from '../../shared/raft/types'
+import { Lab } from './lab'
+import { runWorkload } from './workloadRunner'
+
+/** machine describes this machine. */
+export function machine(): Machine {
+  const c = cpus()
+  return {
+    cpus: c.length,
+    cpuModel: c[0]?.model.trim() ?? 'unknown',
+    os: `${platform()} ${release()}`,
+    node: process.version,
+  }
+}
+
+/** BenchProgress tells a front end where a sweep is. */
+export interface BenchProgress {
+  index: number
+  total: number
+  config: BenchConfig
+  workload: WorkloadProgress | null
+}
+
+/** runBench runs every configuration of the sweep in turn. Aborting `signal` stops after the
+ * current configuration's measurement is cut short; the report holds what was measured. */
+export async function runBench(
+  sweep: BenchSweep,
+  base: Partial<WorkloadSpec>,
+  onProgress: (p: BenchProgress) => void = () => {},
+  signal?: AbortSignal,
+): Promise<BenchReport> {
+  const workload = { ...DEFAULT_WORKLOAD, ...base }
+  const configs = configurations(sweep)
+  const rows: BenchRow[] = []
+  const startedAt = new Date().toISOString()
+  for (const [index, config] of configs.entries()) {
+    if (signal?.aborted) break
+    onProgress({ index, total: configs.length, config, workload: null })
+    const result = await runOne(
+      config,
+      workload,
+      (w) => onProgress({ index, total: configs.length, config, workload: w }),
+      signal,
+    )
+    rows.push({ config, result })
+  }
+  const { historyFile: _h, concurrency: _c, valueSizeBytes: _v, ...shared } = workload
+  return { machine: machine(), startedAt, workload: shared, rows }
+}
+
+async function runOne(
+  config: BenchConfig,
+  workload: WorkloadSpec,
+  onProgress: (p: WorkloadProgress) => void,
+  signal?: AbortSignal,
+): Promise<WorkloadResult> {
+  const lab = new Lab()
+  try {
+    const started = await lab.command({
+      type: 'cluster.start',
+      config: {
+        nodes: config.nodes,
+        fsync: config.fsync,
+        maxEntriesPerMsg: config.maxEntriesPerMsg,
+      },
+    })
+    if (!started.ok) throw new Error(`cannot start the cluster: ${started.error}`)
+    if (!(await lab.waitFor((s) => s.leader !== null, 15_000)))
+      throw new Error('no leader within 15 s')
+    const status = lab.status()
+    const ids: NodeId[] = status.nodes.map((n) => n.id)
+    if (config.linkLatencyMs > 0) {
+      for (const a of ids) {
+        for (const b of ids) {
+          if (a < b)
+            await lab.command({
+              type: 'link.set',
+              from: a,
+              to: b,
+              both: true,
+              latencyMs: config.linkLatencyMs,
+            })
+        }
+      }
+    }
+    const target = { clusterId: status.clusterId as string, runDir: lab.runDir(), nodes: ids }
+    return await runWorkload(
+      target,
+      {
+        ...workload,
+        concurrency: config.concurrency,
+        valueSizeBytes: config.valueSizeBytes,
+        historyFile: null,
+      },
+      onProgress,
+      signal,
+    )
+  } finally {
+    await lab.close()
+  }
+}

@@ -1,0 +1,237 @@
+// `raftlab test`: Jepsen-style runs. A workload records every operation's history while a seeded
+// nemesis breaks and heals the cluster; at the end everything heals, and the history is checked
+// for linearizability (shared/check).
+import { readFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { checkHistory, formatWitness, type CheckResult } from '../../shared/check'
+import type { HistoryEvent } from '../../shared/check/history'
+import type { LabEvent } from '../../shared/lab/events'
+import { DEFAULT_WORKLOAD, type WorkloadProgress } from '../../shared/lab/workload'
+import type { ReadMode } from '../../shared/protocol'
+import { createRng } from '../../shared/util/rng'
+import { Lab } from './lab'
+import { planFault, type NemesisKind } from './nemesis'
+import { runWorkload } from './workloadRunner'
+
+/** TestOptions configures a run. */
+export interface TestOptions {
+  nodes: number
+  nemesis: NemesisKind[]
+  durationMs: number
+  /** rate: operations per second (open loop), spread over `clients` sessions. */
+  rate: number
+  clients: number
+  keys: number
+  seed: number
+  /** historyFile: where the history goes (default: a temp file, named in the report). */
+  historyFile: string | null
+  /** faultEveryMs: the mean time between the start of one fault and the next. */
+  faultEveryMs: number
+  checkTimeBudgetMs: number
+  /** readMode: 'linearizable' (ReadIndex) by default; 'local' reads whatever the node has
+   * applied — unsafe, to watch the checker catch stale reads. */
+  readMode: ReadMode
+}
+
+/** DEFAULT_TEST_OPTIONS: 5 nodes, every nemesis, 60 s at 200 ops/s on 10 keys. */
+export const DEFAULT_TEST_OPTIONS: TestOptions = {
+  nodes: 5,
+  nemesis: ['partition', 'pause', 'kill', 'latency', 'loss'],
+  durationMs: 60_000,
+  rate: 200,
+  clients: 20,
+  keys: 10,
+  seed: 1,
+  historyFile: null,
+  faultEveryMs: 6000,
+  checkTimeBudgetMs: 120_000,
+  readMode: 'linearizable',
+}
+
+/** TestReport is a run's verdict and statistics. */
+export interface TestReport {
+  valid: true | false | 'unknown'
+  ops: {
+    total: number
+    ok: number
+    fail: number
+    info: number
+    byOp: Record<string, { ok: number; fail: number; info: number }>
+  }
+  faults: number
+  faultLog: { atMs: number; description: string }[]
+  leaderChanges: number
+  check: { keys: number; ops: number; reason?: string; witness?: string }
+  historyFile: string
+  durationMs: number
+  options: TestOptions
+}
+
+/** TestProgress tells a front end where a run is. */
+export interface TestProgress {
+  phase: 'starting' | 'running' | 'healing' | 'checking'
+  elapsedMs: number
+  totalMs: number
+  faults: number
+  workload: WorkloadProgress | null
+}
+
+/** sleep waits `ms`, or less if `signal` aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(t)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const t = setTimeout(done, ms)
+    signal?.addEventListener('abort', done)
+  })
+}
+
+/** runTest runs one Jepsen-style test and returns its report. */
+export async function runTest(
+  opts: TestOptions,
+  onProgress: (p: TestProgress) => void = () => {},
+): Promise<TestReport> {
+  const started = performance.now()
+  const historyFile =
+    opts.historyFile ?? join(mkdtempSync(join(tmpdir(), 'raftlab-test-')), 'history.jsonl')
+  const lab = new Lab({ seed: opts.seed })
+  const events: LabEvent[] = []
+  lab.subscribe((batch) =>
+    events.push(...batch.filter((e) => e.type === 'node.raft' || e.type === 'fault')),
+  )
+  const faultLog: { atMs: number; description: string }[] = []
+  let faults = 0
+  let workloadProgress: WorkloadProgress | null = null
+  const mark = { winsBefore: 0 }
+  const report = (phase: TestProgress['phase']): void =>
+    onProgress({
+      phase,
+      elapsedMs: performance.now() - started,
+      totalMs: opts.durationMs,
+      faults,
+      workload: workloadProgress,
+    })
+  try {
+    report('starting')
+    const res = await lab.command({ type: 'cluster.start', config: { nodes: opts.nodes } })
+    if (!res.ok) throw new Error(`cannot start the cluster: ${res.error}`)
+    if (!(await lab.waitFor((s) => s.leader !== null, 15_000)))
+      throw new Error('no leader within 15 s')
+    const status = lab.status()
+    const target = {
+      clusterId: status.clusterId as string,
+      runDir: lab.runDir(),
+      nodes: status.nodes.map((n) => n.id),
+    }
+    lab.bus.flush()
+    mark.winsBefore = wins(events)
+    const load = runWorkload(
+      target,
+      {
+        ...DEFAULT_WORKLOAD,
+        mode: 'open',
+        rate: opts.rate,
+        concurrency: opts.clients,
+        durationMs: opts.durationMs,
+        warmupMs: 0,
+        keys: opts.keys,
+        mix: { put: 1, get: 1, cas: 1 },
+        historyFile,
+        timeoutMs: 2000,
+        // Short values keep histories and witnesses readable.
+        valueSizeBytes: 0,
+        seed: opts.seed,
+        readMode: opts.readMode,
+      },
+      (p) => {
+        workloadProgress = p
+        report('running')
+      },
+    )
+    // The nemesis: fault, hold, heal, rest — until the workload's time is up.
+    const rng = createRng(opts.seed).fork(7)
+    const stop = new AbortController()
+    const nemesis = (async () => {
+      await sleep(rng.int(1000, 2000), stop.signal)
+      while (!stop.signal.aborted) {
+        const fault = planFault(rng, opts.nemesis, lab.status())
+        for (const c of fault.apply) await lab.command(c)
+        faults++
+        faultLog.push({
+          atMs: Math.round(performance.now() - started),
+          description: fault.description,
+        })
+        await sleep(rng.int(opts.faultEveryMs / 3, opts.faultEveryMs), stop.signal)
+        for (const c of fault.heal) await lab.command(c)
+        await sleep(rng.int(opts.faultEveryMs / 6, opts.faultEveryMs / 2), stop.signal)
+      }
+    })()
+    await load
+    stop.abort()
+    await nemesis
+    report('healing')
+    // Heal everything — links, pauses, crashes — and wait for the cluster to settle.
+    await lab.command({ type: 'heal.all' })
+    for (const n of lab.status().nodes) {
+      if (n.state === 'paused') await lab.command({ type: 'node.resume', node: n.id })
+      else if (n.state === 'crashed' || n.state === 'stopped')
+        await lab.command({ type: 'node.restart', node: n.id })
+    }
+    await lab.waitFor(
+      (s) => s.leader !== null && s.nodes.every((n) => n.state === 'running'),
+      15_000,
+    )
+  } finally {
+    await lab.close()
+  }
+  report('checking')
+  const history = readFileSync(historyFile, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l, index) => ({ ...(JSON.parse(l) as HistoryEvent), index }))
+  const result: CheckResult = checkHistory(history, {
+    now: () => performance.now(),
+    timeBudgetMs: opts.checkTimeBudgetMs,
+  })
+  const byOp: TestReport['ops']['byOp'] = {}
+  const totals = { ok: 0, fail: 0, info: 0 }
+  for (const e of history) {
+    if (e.type === 'invoke') continue
+    const c = (byOp[e.op] ??= { ok: 0, fail: 0, info: 0 })
+    c[e.type]++
+    totals[e.type]++
+  }
+  const invokes = history.filter((e) => e.type === 'invoke').length
+  const completions = totals.ok + totals.fail + totals.info
+  // An invocation with no completion (cut off by the end) counts as info, as the checker does.
+  totals.info += invokes - completions
+  const leaderChanges = wins(events) - mark.winsBefore
+  return {
+    valid: result.valid,
+    ops: { total: invokes, ...totals, byOp },
+    faults,
+    faultLog,
+    leaderChanges,
+    check: {
+      keys: result.keys,
+      ops: result.ops,
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(result.witness ? { witness: formatWitness(result.witness) } : {}),
+    },
+    historyFile,
+    durationMs: performance.now() - started,
+    options: opts,
+  }
+}
+
+/** wins counts elections won (not pre-votes) among the events. */
+function wins(events: readonly LabEvent[]): number {
+  return events.filter(
+    (e) => e.type === 'node.raft' && e.event.kind === 'electionWon' && !e.event.preVote,
+  ).length
+}

@@ -1,0 +1,114 @@
+// Workloads: what a load generator does to a cluster, and what it measured. Plain data, shared by
+// the CLI, the engine and (later) the app's benchmark view.
+import type { ReadMode } from '../protocol/client'
+
+/** WorkloadSpec describes a load. Closed loop: `concurrency` clients, each sending its next
+ * request when the last one is answered. Open loop: requests arrive at `rate` per second whatever
+ * the answers (latency counts from the scheduled moment, so queueing is not hidden — no
+ * coordinated omission), with at most `concurrency` in flight. */
+export interface WorkloadSpec {
+  mode: 'closed' | 'open'
+  concurrency: number
+  rate: number
+  /** durationMs is the measured period, after warmupMs; `ops` (if > 0) ends it after that many
+   * measured operations instead. */
+  durationMs: number
+  warmupMs: number
+  ops: number
+  /** mix gives relative weights of the operations. */
+  mix: { put: number; get: number; cas: number }
+  keys: number
+  distribution: 'uniform' | 'zipf'
+  zipfExponent: number
+  valueSizeBytes: number
+  readMode: ReadMode
+  /** timingSampleEvery: every Nth write asks the leader where its time went (0: never). */
+  timingSampleEvery: number
+  /** historyFile: write every operation as JSON Lines (Jepsen-style) here; null: no history. */
+  historyFile: string | null
+  /** timeoutMs bounds one request (retries included); a timed-out write is 'info'. */
+  timeoutMs: number
+  seed: number
+}
+
+/** DEFAULT_WORKLOAD is a closed loop of 16 clients writing 64-byte values for 10 s. */
+export const DEFAULT_WORKLOAD: WorkloadSpec = {
+  mode: 'closed',
+  concurrency: 16,
+  rate: 1000,
+  durationMs: 10_000,
+  warmupMs: 2000,
+  ops: 0,
+  mix: { put: 1, get: 0, cas: 0 },
+  keys: 1000,
+  distribution: 'uniform',
+  zipfExponent: 0.99,
+  valueSizeBytes: 64,
+  readMode: 'linearizable',
+  timingSampleEvery: 0,
+  historyFile: null,
+  timeoutMs: 5000,
+  seed: 1,
+}
+
+/** LatencySummary summarizes a latency histogram, in milliseconds. */
+export interface LatencySummary {
+  count: number
+  mean: number
+  p50: number
+  p90: number
+  p99: number
+  p999: number
+  max: number
+}
+
+/** AttributionSummary says where sampled writes spent their time, in milliseconds (medians over
+ * the samples, and means): queueing at the leader before it proposed, the leader's disk write, the
+ * replication round trip to the follower whose acknowledgement completed the quorum (excluding
+ * that follower's disk write), the follower's disk write, commit-to-apply on the leader, and the
+ * rest — the client's network round trip and the reply. */
+export interface AttributionSummary {
+  samples: number
+  stages: { stage: AttributionStage; medianMs: number; meanMs: number }[]
+  totalMedianMs: number
+}
+
+/** AttributionStage names a part of a write's latency. */
+export type AttributionStage =
+  'leaderQueue' | 'leaderDisk' | 'replication' | 'followerDisk' | 'commitApply' | 'clientNetwork'
+
+/** OpCounts counts operation outcomes in Jepsen's terms. */
+export interface OpCounts {
+  ok: number
+  fail: number
+  info: number
+}
+
+/** WorkloadResult is what a workload measured in its measured period. */
+export interface WorkloadResult {
+  spec: WorkloadSpec
+  measuredMs: number
+  /** throughput counts ok operations per second (all kinds), and ok writes per second. */
+  opsPerSec: number
+  writesPerSec: number
+  counts: { put: OpCounts; get: OpCounts; cas: OpCounts }
+  writeLatency: LatencySummary
+  readLatency: LatencySummary
+  /** histograms: HdrHistogram compressed-base64 encodings (microseconds), for merging. */
+  writeHistogram: string
+  readHistogram: string
+  attribution: AttributionSummary | null
+  /** errors: the most frequent error messages with their counts. */
+  errors: { message: string; count: number }[]
+}
+
+/** WorkloadProgress is reported about every half second. */
+export interface WorkloadProgress {
+  elapsedMs: number
+  totalMs: number
+  phase: 'warmup' | 'measure'
+  ok: number
+  fail: number
+  info: number
+  opsPerSec: number
+}

@@ -1,0 +1,180 @@
+// Workloads, benchmarks and Jepsen-style tests against real clusters (short runs).
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { runWorkload } from '../../electron/lab/workloadRunner'
+import { checkHistory } from '../../shared/check'
+import type { HistoryEvent } from '../../shared/check/history'
+import { DEFAULT_WORKLOAD } from '../../shared/lab/workload'
+import { closeAndCheck, startLab, type TestLab } from './helpers'
+
+const dir = mkdtempSync(join(tmpdir(), 'raftlab-workload-test-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+let t: TestLab | null = null
+afterEach(async () => {
+  if (t) await closeAndCheck(t)
+  t = null
+})
+
+const bin = join(__dirname, '..', '..', 'bin', 'raftlab.cjs')
+function raftlab(args: string[]) {
+  const res = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 180_000 })
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr }
+}
+
+async function target(t: TestLab) {
+  await t.leader()
+  const s = t.status()
+  return {
+    clusterId: s.clusterId as string,
+    runDir: t.lab.runDir(),
+    nodes: s.nodes.map((n) => n.id),
+  }
+}
+
+describe('the workload process', () => {
+  it('closed loop: measures latency and throughput, and attributes sampled writes', async () => {
+    t = await startLab({ nodes: 3 })
+    const progress: number[] = []
+    const r = await runWorkload(
+      await target(t),
+      {
+        ...DEFAULT_WORKLOAD,
+        concurrency: 4,
+        warmupMs: 300,
+        durationMs: 1500,
+        timingSampleEvery: 5,
+      },
+      (p) => progress.push(p.elapsedMs),
+    )
+    expect(r.counts.put.ok).toBeGreaterThan(20)
+    expect(r.counts.put.fail + r.counts.put.info).toBe(0)
+    expect(r.writesPerSec).toBeGreaterThan(0)
+    expect(r.writeLatency.count).toBe(r.counts.put.ok)
+    expect(r.writeLatency.p50).toBeGreaterThan(0)
+    expect(r.writeLatency.p99).toBeGreaterThanOrEqual(r.writeLatency.p50)
+    expect(progress.length).toBeGreaterThan(1)
+    const a = r.attribution
+    expect(a?.samples).toBeGreaterThan(0)
+    expect(a?.stages.map((s) => s.stage)).toEqual([
+      'leaderQueue',
+      'leaderDisk',
+      'replication',
+      'followerDisk',
+      'commitApply',
+      'clientNetwork',
+    ])
+    expect(a?.stages.every((s) => s.medianMs >= 0)).toBe(true)
+  })
+
+  it('open loop with a history: every operation recorded, and the history is linearizable', async () => {
+    t = await startLab({ nodes: 3 })
+    const historyFile = join(dir, 'h.jsonl')
+    const r = await runWorkload(await target(t), {
+      ...DEFAULT_WORKLOAD,
+      mode: 'open',
+      rate: 200,
+      concurrency: 8,
+      warmupMs: 0,
+      durationMs: 1500,
+      keys: 3,
+      mix: { put: 1, get: 1, cas: 1 },
+      historyFile,
+      valueSizeBytes: 0,
+    })
+    const events = readFileSync(historyFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as HistoryEvent)
+    const invokes = events.filter((e) => e.type === 'invoke').length
+    expect(invokes).toBeGreaterThan(200)
+    expect(events.length).toBe(2 * invokes)
+    expect(r.opsPerSec).toBeGreaterThan(100)
+    const verdict = checkHistory(events)
+    expect(verdict.valid).toBe(true)
+    expect(verdict.keys).toBe(3)
+  })
+})
+
+describe('raftlab bench and raftlab test (built CLI)', () => {
+  it('bench sweeps configurations and writes JSON with the machine and the configuration', () => {
+    const out = join(dir, 'bench.json')
+    const r = raftlab([
+      'bench',
+      '--clients',
+      '1,4',
+      '--duration',
+      '1s',
+      '--warmup',
+      '300ms',
+      '--json',
+      '--out',
+      out,
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/writes\/s/)
+    expect(r.stdout).toMatch(/where the time went/)
+    const report = JSON.parse(readFileSync(out, 'utf8')) as {
+      machine: { cpus: number }
+      rows: { config: { concurrency: number }; result: { writesPerSec: number } }[]
+    }
+    expect(report.machine.cpus).toBeGreaterThan(0)
+    expect(report.rows.map((row) => row.config.concurrency)).toEqual([1, 4])
+    expect(report.rows.every((row) => row.result.writesPerSec > 0)).toBe(true)
+  })
+
+  it('bench --csv prints one line per configuration', () => {
+    const r = raftlab([
+      'bench',
+      '--nodes',
+      '1',
+      '--fsync',
+      'never',
+      '--clients',
+      '2',
+      '--duration',
+      '500ms',
+      '--warmup',
+      '200ms',
+      '--csv',
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines[0]).toMatch(/^nodes,fsync,clients/)
+    expect(lines[1]).toMatch(/^1,never,2,/)
+  })
+
+  it('test runs a workload under faults and reports a verdict as JSON', () => {
+    const history = join(dir, 'test-history.jsonl')
+    const r = raftlab([
+      'test',
+      '--nodes',
+      '3',
+      '--duration',
+      '6s',
+      '--rate',
+      '100',
+      '--fault-every',
+      '2s',
+      '--history',
+      history,
+      '--json',
+    ])
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    const rep = JSON.parse(r.stdout) as {
+      valid: unknown
+      ops: { total: number; ok: number }
+      faults: number
+      leaderChanges: number
+      historyFile: string
+    }
+    expect(rep.valid).toBe(true)
+    expect(rep.ops.total).toBeGreaterThan(300)
+    expect(rep.ops.ok).toBeGreaterThan(0)
+    expect(rep.faults).toBeGreaterThanOrEqual(1)
+    expect(typeof rep.leaderChanges).toBe('number')
+    expect(rep.historyFile).toBe(history)
+  })
+})
