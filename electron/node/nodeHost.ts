@@ -177,6 +177,7 @@ export class NodeHost {
       for (const e of rd.committedEntries) this.apply(e)
       for (const rs of rd.readStates) this.readIndexReady(rs.context, rs.index)
       this.serveReads()
+      this.transport?.flushClients()
       // Persist: one write and at most one fdatasync for the whole batch (group commit).
       const t0 = process.hrtime.bigint()
       this.storage.append(rd.entries, rd.hardState, rd.mustSync)

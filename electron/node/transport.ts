@@ -93,6 +93,7 @@ export class Transport {
   private readonly links = new Map<NodeId, PeerLink>()
   private readonly hello: Hello
   private readonly inbound = new Set<net.Socket>()
+  private readonly corked = new Set<net.Socket>()
   private nextConnId = 1
   private closed = false
 
@@ -162,6 +163,13 @@ export class Transport {
     this.stats.sent += out.length
     if (rule && (rule.latencyMs > 0 || rule.jitterMs > 0)) this.delay(link, rule, frames)
     else this.write(link, frames, out.length)
+  }
+
+  /** flushClients sends every held client answer now. */
+  flushClients(): void {
+    if (this.corked.size === 0) return
+    for (const socket of this.corked) socket.uncork()
+    this.corked.clear()
   }
 
   /** close stops listening and closes every connection. */
@@ -261,17 +269,14 @@ export class Transport {
     })
     let remote: Hello | null = null
     let client: ClientConn | null = null
-    let corked = false
     const reply = (frame: Uint8Array): boolean => {
       if (socket.destroyed || socket.writableLength > MAX_BUFFERED_BYTES) return false
-      // Answers produced by one Ready leave in one write.
-      if (!corked) {
-        corked = true
+      // Answers produced together leave in one write: held (corked) until flushClients, which
+      // the node calls as soon as it has answered what it can — before its disk write.
+      if (!this.corked.has(socket)) {
+        this.corked.add(socket)
         socket.cork()
-        process.nextTick(() => {
-          corked = false
-          socket.uncork()
-        })
+        process.nextTick(() => this.flushClients())
       }
       socket.write(frame)
       return true
