@@ -14,6 +14,7 @@ import {
   type TimeoutRange,
 } from '../lab/elect'
 import { CommandError, intArg, parse, UsageError } from './args'
+import { parseTimeoutRanges } from '../../shared/lab/figure16'
 
 const DEFAULT_TIMEOUTS = PAPER_RANGES.map(rangeLabel).join(',')
 
@@ -65,19 +66,11 @@ export interface ElectCliOptions {
  * whole ms, the minimum at least 2 (so the heartbeat, half of it, is a whole tick) and the range
  * not empty. */
 export function parseTimeouts(list: string): TimeoutRange[] {
-  const parts = list.split(',').map((p) => p.trim())
-  if (parts.length === 0 || parts.some((p) => p === ''))
-    throw new UsageError(`--timeouts needs MIN-MAX ranges separated by commas, got '${list}'`)
-  return parts.map((p) => {
-    const m = /^(\d+)\s*[-–]\s*(\d+)$/.exec(p)
-    if (!m) throw new UsageError(`--timeouts: '${p}' is not a MIN-MAX range in ms, e.g. 150-300`)
-    const minMs = Number(m[1])
-    const maxMs = Number(m[2])
-    if (minMs < 2 || maxMs > 600_000)
-      throw new UsageError(`--timeouts: '${p}' must lie within 2-600000 ms`)
-    if (maxMs < minMs) throw new UsageError(`--timeouts: '${p}' is empty (MAX is below MIN)`)
-    return { minMs, maxMs }
-  })
+  try {
+    return parseTimeoutRanges(list)
+  } catch (e) {
+    throw new UsageError(`--timeouts: ${(e as Error).message}`)
+  }
 }
 
 /** parseElectOptions parses and validates the command line; every mistake is a UsageError. */

@@ -14,9 +14,11 @@ import {
   PAPER_FIGURE16,
   rangeLabel,
   summarize,
-  type Stats,
   type TimeoutRange,
-} from './figure16'
+  type ElectRun,
+  type ElectTrial,
+  type RangeResult,
+} from '../../shared/lab/figure16'
 import { Lab } from './lab'
 
 export {
@@ -28,51 +30,10 @@ export {
   summarize,
   type Stats,
   type TimeoutRange,
-} from './figure16'
-
-/** ElectTrial is one crash of a leader. Times are ms after the crash (the supervisor's
- * process.hrtime.bigint() just before it sent SIGKILL). */
-export interface ElectTrial {
-  range: string
-  /** trial counts from 1 within its range. */
-  trial: number
-  /** ok: a new leader was known to every surviving node within the trial timeout. */
-  ok: boolean
-  /** ms: until the last surviving node learned of the new leader (the paper's measure). */
-  ms: number | null
-  /** electedMs: until the new leader itself knew it had won. */
-  electedMs: number | null
-  /** detectedMs: until the first node timed out and started an election in a new term (with
-   * PreVote, once its pre-vote round succeeded). */
-  detectedMs: number | null
-  crashedLeader: NodeId
-  crashedTerm: number
-  newLeader: NodeId | null
-  newTerm: number | null
-  /** crashDelayMs: the uniform random delay, in [0, heartbeat), waited before the crash. */
-  crashDelayMs: number
-  /** killUs bounds the crash instant: the SIGKILL left within this many µs after it. */
-  killUs: number
-  error?: string
-}
-
-/** RangeResult is one range's configuration and summary. */
-export interface RangeResult {
-  range: string
-  minMs: number
-  maxMs: number
-  heartbeatMs: number
-  trials: number
-  failures: number
-  /** discarded: trials redone because leadership changed just before the crash. */
-  discarded: number
-  /** splitVotes: successful trials that needed more than one term (a split or failed vote). */
-  splitVotes: number
-  stats: Stats | null
-  paper: { medianMs: number; maxMs: number } | null
-  /** error says why the range stopped before all its trials ran. */
-  error?: string
-}
+  type ElectRun,
+  type ElectTrial,
+  type RangeResult,
+} from '../../shared/lab/figure16'
 
 /** ElectOptions configures a run. */
 export interface ElectOptions {
@@ -92,14 +53,6 @@ export interface ElectOptions {
   onProgress?: (p: { range: string; rangeIndex: number; trial: number; failures: number }) => void
   /** onClusterStarted sees each range's lab once its cluster runs (tests track its pids). */
   onClusterStarted?: (lab: Lab) => void
-}
-
-/** ElectRun is a finished (or interrupted) run: per-range results and every trial. */
-export interface ElectRun {
-  ranges: RangeResult[]
-  trials: ElectTrial[]
-  durationMs: number
-  aborted: boolean
 }
 
 interface Known {

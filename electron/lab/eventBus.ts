@@ -1,6 +1,6 @@
 // The engine's LabEvent stream: stamps every event with the next sequence number and a monotonic
 // time, and delivers them to subscribers in batches, in order.
-import type { LabEvent, LabEventBody } from '../../shared/lab/events'
+import type { LabActivityEvent, LabEvent, LabEventBody } from '../../shared/lab/events'
 
 /** EventBus numbers, timestamps and fans out LabEvents. */
 export class EventBus {
@@ -11,7 +11,7 @@ export class EventBus {
   private scheduled = false
 
   /** emit stamps an event and queues it for delivery (batched per event-loop turn). */
-  emit(body: LabEventBody): LabEvent {
+  emit(body: LabEventBody | LabActivityEvent): LabEvent {
     const event = { ...body, seq: ++this.seq, timeMs: this.nowMs() } as LabEvent
     this.pending.push(event)
     if (!this.scheduled) {
@@ -19,6 +19,11 @@ export class EventBus {
       setImmediate(() => this.flush())
     }
     return event
+  }
+
+  /** lastSeq is the sequence number of the last event emitted (0 before the first). */
+  get lastSeq(): number {
+    return this.seq
   }
 
   /** nowMs is the session clock: milliseconds since the bus was created, monotonic. */

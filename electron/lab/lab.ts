@@ -6,13 +6,21 @@ import { rmSync } from 'node:fs'
 import type { LabApi } from '../../shared/lab/api'
 import type { ClusterStatus, CommandResult, LabCommand } from '../../shared/lab/commands'
 import { ConfigError, nodeName, resolveClusterConfig } from '../../shared/lab/config'
-import type { LabEvent } from '../../shared/lab/events'
+import { LAB_EVENT_VERSION, type LabEvent } from '../../shared/lab/events'
+import { RECENT_EVENTS, type HelloMessage } from '../../shared/lab/ipc'
+import pkg from '../../package.json'
+import { DEFAULT_WORKLOAD, type WorkloadSpec } from '../../shared/lab/workload'
 import { SocketPathError } from '../../shared/lab/sockets'
 import type { NodeId } from '../../shared/raft/types'
 import { Cluster, LabStateError } from './cluster'
 import { EventBus } from './eventBus'
 import { KvClient, type KvOutcome } from './kvClient'
+import { Activities, checkWorkload, InvalidArgument } from './activities'
 import { makeDataDir, makeRunDir } from './paths'
+import { runWorkload } from './workloadRunner'
+
+/** APP_VERSION is raftlab's version, from package.json. */
+export const APP_VERSION: string = pkg.version
 
 /** LabOptions configures a Lab. */
 export interface LabOptions {
@@ -41,14 +49,34 @@ export class Lab implements LabApi {
   private client: KvClient | null = null
   private tempDataDir: string | null = null
   private nextCommandId = 1
+  private workload: { abort(): void; done: Promise<void> } | null = null
+  private readonly activities = new Activities(this.bus)
+  private readonly recent: LabEvent[] = []
   private readonly exitHandler = (): void => this.cluster?.killAllSync()
 
   constructor(private readonly options: LabOptions = {}) {
     process.on('exit', this.exitHandler)
+    this.bus.subscribe((events) => {
+      this.recent.push(...events)
+      if (this.recent.length > RECENT_EVENTS * 1.25)
+        this.recent.splice(0, this.recent.length - RECENT_EVENTS)
+    })
   }
 
   subscribe(listener: (events: LabEvent[]) => void): () => void {
     return this.bus.subscribe(listener)
+  }
+
+  /** hello is a front end's starting point: versions, the state now and the latest events. */
+  hello(): HelloMessage {
+    this.bus.flush()
+    return {
+      eventVersion: LAB_EVENT_VERSION,
+      appVersion: APP_VERSION,
+      status: this.status(),
+      lastSeq: this.bus.lastSeq,
+      recent: this.recent.slice(),
+    }
   }
 
   /** status is a synchronous snapshot of the cluster. */
@@ -100,6 +128,7 @@ export class Lab implements LabApi {
 
   /** close stops the cluster and removes temporary directories; idempotent. */
   async close(): Promise<void> {
+    await this.activities.close()
     await this.stopCluster('the lab closed')
     process.off('exit', this.exitHandler)
     this.bus.flush()
@@ -110,6 +139,17 @@ export class Lab implements LabApi {
   private async run(cmd: LabCommand): Promise<CommandResult> {
     if (cmd.type === 'cluster.start') return this.startCluster(cmd.config)
     if (cmd.type === 'cluster.status') return { ok: true, status: this.status() }
+    if (
+      cmd.type === 'bench.start' ||
+      cmd.type === 'bench.cancel' ||
+      cmd.type === 'elect.start' ||
+      cmd.type === 'elect.cancel'
+    ) {
+      if (this.cluster && (cmd.type === 'bench.start' || cmd.type === 'elect.start')) {
+        throw new LabStateError('stop the live cluster first: a benchmark runs clusters of its own')
+      }
+      return this.activities.run(cmd)
+    }
     const c = this.cluster
     if (!c) throw new LabStateError('no cluster is running; start one first')
     switch (cmd.type) {
@@ -224,6 +264,13 @@ export class Lab implements LabApi {
         return this.kv(cmd.type, cmd.key, (k) => k.delete(cmd.key))
       case 'kv.cas':
         return this.kv(cmd.type, cmd.key, (k) => k.cas(cmd.key, cmd.expected, cmd.value))
+      case 'workload.start':
+        this.startWorkload(c, cmd.spec)
+        break
+      case 'workload.stop':
+        if (!this.workload) throw new LabStateError('no workload is running')
+        this.workload.abort()
+        break
     }
     return { ok: true, status: this.status() }
   }
@@ -259,9 +306,51 @@ export class Lab implements LabApi {
     return { ok: true, status: this.status() }
   }
 
+  /** startWorkload runs a workload against the live cluster in its own process, reporting a
+   * sample about every half second, until it ends or is stopped. */
+  private startWorkload(c: Cluster, partial: Partial<WorkloadSpec>): void {
+    if (this.workload) throw new LabStateError('a workload is already running; stop it first')
+    const spec = checkWorkload({
+      ...DEFAULT_WORKLOAD,
+      durationMs: 3_600_000,
+      warmupMs: 0,
+      ...partial,
+      historyFile: null,
+    })
+    const abort = new AbortController()
+    const target = { clusterId: c.opts.clusterId, runDir: c.opts.runDir, nodes: c.ids }
+    this.bus.emit({ type: 'workload.started', spec })
+    const done = runWorkload(
+      target,
+      spec,
+      (p) =>
+        this.bus.emit({
+          type: 'workload.sample',
+          elapsedMs: p.elapsedMs,
+          totalMs: p.totalMs,
+          phase: p.phase,
+          sample: p.sample,
+        }),
+      abort.signal,
+    ).then(
+      (result) => this.bus.emit({ type: 'workload.stopped', result }),
+      (e: Error) => this.bus.emit({ type: 'workload.stopped', result: null, error: e.message }),
+    )
+    this.workload = {
+      abort: () => abort.abort(),
+      done: done.then(() => {
+        this.workload = null
+      }),
+    }
+  }
+
   private async stopCluster(reason: string): Promise<void> {
     const c = this.cluster
     if (!c) return
+    if (this.workload) {
+      this.workload.abort()
+      await this.workload.done
+    }
     this.client?.close()
     this.client = null
     await c.stop()
@@ -345,7 +434,12 @@ function describePatch(p: { latencyMs?: number; jitterMs?: number; lossPercent?:
 }
 
 function errorCode(e: unknown): 'invalid' | 'state' | 'unavailable' | 'internal' {
-  if (e instanceof ConfigError || e instanceof InvalidCommand || e instanceof SocketPathError)
+  if (
+    e instanceof ConfigError ||
+    e instanceof InvalidCommand ||
+    e instanceof SocketPathError ||
+    e instanceof InvalidArgument
+  )
     return 'invalid'
   if (e instanceof LabStateError) return 'state'
   return 'internal'

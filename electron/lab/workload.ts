@@ -10,8 +10,10 @@ import type {
   OpCounts,
   WorkloadProgress,
   WorkloadResult,
+  WorkloadSample,
   WorkloadSpec,
 } from '../../shared/lab/workload'
+import { SAMPLE_POINTS } from '../../shared/lab/workload'
 import type { HistoryEvent } from '../../shared/check/history'
 import type { TimingMark } from '../../shared/protocol'
 import type { NodeId } from '../../shared/raft/types'
@@ -155,6 +157,25 @@ export class Workload {
   private readonly history: WriteStream | null
   private readonly lastValue = new Map<string, string>()
   private readonly value: string
+  private window: {
+    startMs: number
+    hist: hdr.Histogram
+    writes: number
+    reads: number
+    fail: number
+    info: number
+    points: number[]
+    seen: number
+  } = {
+    startMs: performance.now(),
+    hist: newHistogram(),
+    writes: 0,
+    reads: 0,
+    fail: 0,
+    info: 0,
+    points: [],
+    seen: 0,
+  }
   private writes = 0
   private measuredOps = 0
   private stopped = false
@@ -196,6 +217,7 @@ export class Workload {
         phase: measuring ? 'measure' : 'warmup',
         ...c,
         opsPerSec: measuring && secs > 0 ? this.measuredOps / secs : 0,
+        sample: this.takeSample(now),
       })
     }, 500)
     try {
@@ -293,6 +315,7 @@ export class Workload {
     else if (op === 'get') out = await session.get(key, this.spec.readMode)
     else out = await session.cas(key, expected, value, timing)
     const endMs = performance.now()
+    this.observe(isWrite, out.result, endMs - scheduledMs)
     // A cas that did not swap took effect as a read only: for the history it failed.
     const result = op === 'cas' && out.result === 'ok' && !out.swapped ? 'fail' : out.result
     this.record({
@@ -321,6 +344,58 @@ export class Workload {
     if (timing && out.timing) {
       const a = attribute(out.timing, out.latencyMs)
       if (a) this.samples.push(a)
+    }
+  }
+
+  /** takeSample closes the current progress window and starts the next. */
+  private takeSample(now: number): WorkloadSample {
+    const w = this.window
+    const secs = Math.max(0.001, (now - w.startMs) / 1000)
+    const h = w.hist
+    const ms = (p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000)
+    const sample: WorkloadSample = {
+      windowMs: now - w.startMs,
+      writes: w.writes,
+      reads: w.reads,
+      fail: w.fail,
+      info: w.info,
+      writesPerSec: w.writes / secs,
+      readsPerSec: w.reads / secs,
+      p50Ms: ms(50),
+      p99Ms: ms(99),
+      maxMs: h.totalCount === 0 ? 0 : h.maxValue / 1000,
+      points: w.points,
+    }
+    h.reset()
+    this.window = {
+      startMs: now,
+      hist: h,
+      writes: 0,
+      reads: 0,
+      fail: 0,
+      info: 0,
+      points: [],
+      seen: 0,
+    }
+    return sample
+  }
+
+  /** observe feeds the current window (every completed operation, warm-up included). */
+  private observe(isWrite: boolean, result: 'ok' | 'fail' | 'info', latencyMs: number): void {
+    const w = this.window
+    if (result === 'fail') w.fail++
+    else if (result === 'info') w.info++
+    else if (!isWrite) w.reads++
+    else {
+      w.writes++
+      w.hist.recordValue(Math.max(1, Math.round(latencyMs * 1000)))
+      // Reservoir sampling keeps SAMPLE_POINTS latencies drawn uniformly from the window.
+      w.seen++
+      if (w.points.length < SAMPLE_POINTS) w.points.push(latencyMs)
+      else {
+        const j = this.rng.int(0, w.seen)
+        if (j < SAMPLE_POINTS) w.points[j] = latencyMs
+      }
     }
   }
 

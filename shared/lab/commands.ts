@@ -1,7 +1,9 @@
 // Commands into the lab engine: the same contract for the CLI, the Electron IPC bridge and the
 // browser-mode WebSocket. Each command is plain data and gets exactly one CommandResult.
 import type { NodeId } from '../raft/types'
+import type { BenchSweep } from './bench'
 import type { ClusterConfig } from './config'
+import type { WorkloadSpec } from './workload'
 import type { LinkRule, NodeState, NodeStatus } from './events'
 
 /** LabCommand is a request to the lab engine. */
@@ -34,6 +36,20 @@ export type LabCommand =
   | { type: 'kv.get'; key: string }
   | { type: 'kv.delete'; key: string }
   | { type: 'kv.cas'; key: string; expected: string | null; value: string }
+  | { type: 'workload.start'; spec: Partial<WorkloadSpec> }
+  | { type: 'workload.stop' }
+  | { type: 'bench.start'; sweep: BenchSweep; workload: Partial<WorkloadSpec> }
+  | { type: 'bench.cancel' }
+  | {
+      type: 'elect.start'
+      /** ranges: election-timeout ranges as `MIN-MAX` in ms. */
+      ranges: string[]
+      trials: number
+      nodes: number
+      preVote: boolean
+      checkQuorum: boolean
+    }
+  | { type: 'elect.cancel' }
 
 /** LabCommandType is the `type` of a LabCommand. */
 export type LabCommandType = LabCommand['type']

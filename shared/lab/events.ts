@@ -3,11 +3,14 @@
 // consume it, so a replayed session drives exactly the same views as a live one.
 import type { MessageType, NodeId, RaftEvent, Role } from '../raft/types'
 import type { ClusterConfig } from './config'
+import type { BenchConfig, BenchReport } from './bench'
 import type { LabCommand } from './commands'
+import type { ElectRun } from './figure16'
+import type { WorkloadResult, WorkloadSample, WorkloadSpec } from './workload'
 
 /** LAB_EVENT_VERSION is the version of the event stream's shape. A consumer refuses a newer
  * major version; minor versions only add event types or optional fields. */
-export const LAB_EVENT_VERSION = { major: 1, minor: 1 } as const
+export const LAB_EVENT_VERSION = { major: 1, minor: 2 } as const
 
 /** NodeState is a node process's state as the supervisor sees it. */
 export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'stopped'
@@ -135,9 +138,42 @@ export type LabEventBody =
       error?: string
     }
 
-/** LabEvent is one event of the stream: a body with its sequence number (1, 2, 3… with no gaps
+/** LabActivityEvent reports the engine's long-running work: a workload against the live
+ * cluster, a benchmark sweep, a Figure 16 run. */
+export type LabActivityEvent =
+  | { type: 'workload.started'; spec: WorkloadSpec }
+  | {
+      type: 'workload.sample'
+      elapsedMs: number
+      totalMs: number
+      phase: 'warmup' | 'measure'
+      sample: WorkloadSample
+    }
+  | { type: 'workload.stopped'; result: WorkloadResult | null; error?: string }
+  | {
+      type: 'bench.progress'
+      index: number
+      total: number
+      config: BenchConfig
+      elapsedMs: number
+      totalMs: number
+      opsPerSec: number
+    }
+  | { type: 'bench.done'; report: BenchReport | null; cancelled: boolean; error?: string }
+  | {
+      type: 'elect.progress'
+      range: string
+      rangeIndex: number
+      ranges: number
+      trial: number
+      trials: number
+      failures: number
+    }
+  | { type: 'elect.done'; run: ElectRun | null; cancelled: boolean; error?: string }
+
+/** LabEvent is one event of the stream: a body (LabEventBody or LabActivityEvent) with its sequence number (1, 2, 3… with no gaps
  * within a session) and a monotonic timestamp in milliseconds since the session started. */
-export type LabEvent = LabEventBody & { seq: number; timeMs: number }
+export type LabEvent = (LabEventBody | LabActivityEvent) & { seq: number; timeMs: number }
 
 /** LabEventType is the `type` of a LabEvent. */
 export type LabEventType = LabEvent['type']

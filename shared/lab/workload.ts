@@ -102,6 +102,26 @@ export interface WorkloadResult {
   errors: { message: string; count: number }[]
 }
 
+/** WorkloadSample summarizes the operations that completed in one progress window (warm-up
+ * included): counts, rates and write latency percentiles, plus a few raw latencies to plot. */
+export interface WorkloadSample {
+  windowMs: number
+  writes: number
+  reads: number
+  fail: number
+  info: number
+  writesPerSec: number
+  readsPerSec: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  /** points: up to SAMPLE_POINTS write latencies (ms) drawn uniformly from the window. */
+  points: number[]
+}
+
+/** SAMPLE_POINTS bounds the raw latencies a sample carries. */
+export const SAMPLE_POINTS = 40
+
 /** WorkloadProgress is reported about every half second. */
 export interface WorkloadProgress {
   elapsedMs: number
@@ -111,4 +131,5 @@ export interface WorkloadProgress {
   fail: number
   info: number
   opsPerSec: number
+  sample: WorkloadSample
 }

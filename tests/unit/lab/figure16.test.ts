@@ -8,7 +8,7 @@ import {
   PAPER_RANGES,
   rangeLabel,
   summarize,
-} from '../../../electron/lab/figure16'
+} from '../../../shared/lab/figure16'
 import { decodeTelemetry, encodeTelemetry, type Telemetry } from '../../../shared/protocol'
 
 describe('summarize', () => {

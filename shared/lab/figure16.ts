@@ -1,7 +1,8 @@
 // The Raft paper's Figure 16 as data, and the arithmetic `raftlab elect` compares with it: timeout
 // ranges, the paper's medians and maxima, the heartbeat rule, summary statistics and the seeded
 // crash delays. Pure: no processes, no clock.
-import { createRng, type Rng } from '../../shared/util/rng'
+import type { NodeId } from '../raft/types'
+import { createRng, type Rng } from '../util/rng'
 
 /** TimeoutRange is one election-timeout range in ms, both ends included. */
 export interface TimeoutRange {
@@ -79,4 +80,75 @@ export function crashDelayRng(seed: number): Rng {
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b)
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
   return createRng(z ^ (z >>> 16))
+}
+
+/** ElectTrial is one crash of a leader. Times are ms after the crash (the supervisor's
+ * process.hrtime.bigint() just before it sent SIGKILL). */
+export interface ElectTrial {
+  range: string
+  /** trial counts from 1 within its range. */
+  trial: number
+  /** ok: a new leader was known to every surviving node within the trial timeout. */
+  ok: boolean
+  /** ms: until the last surviving node learned of the new leader (the paper's measure). */
+  ms: number | null
+  /** electedMs: until the new leader itself knew it had won. */
+  electedMs: number | null
+  /** detectedMs: until the first node timed out and started an election in a new term (with
+   * PreVote, once its pre-vote round succeeded). */
+  detectedMs: number | null
+  crashedLeader: NodeId
+  crashedTerm: number
+  newLeader: NodeId | null
+  newTerm: number | null
+  /** crashDelayMs: the uniform random delay, in [0, heartbeat), waited before the crash. */
+  crashDelayMs: number
+  /** killUs bounds the crash instant: the SIGKILL left within this many µs after it. */
+  killUs: number
+  error?: string
+}
+
+/** RangeResult is one range's configuration and summary. */
+export interface RangeResult {
+  range: string
+  minMs: number
+  maxMs: number
+  heartbeatMs: number
+  trials: number
+  failures: number
+  /** discarded: trials redone because leadership changed just before the crash. */
+  discarded: number
+  /** splitVotes: successful trials that needed more than one term (a split or failed vote). */
+  splitVotes: number
+  stats: Stats | null
+  paper: { medianMs: number; maxMs: number } | null
+  /** error says why the range stopped before all its trials ran. */
+  error?: string
+}
+
+/** ElectRun is a finished (or interrupted) run: per-range results and every trial. */
+export interface ElectRun {
+  ranges: RangeResult[]
+  trials: ElectTrial[]
+  durationMs: number
+  aborted: boolean
+}
+
+/** parseTimeoutRanges parses `150-155,150-175,…` (an en dash also works) into ranges; both ends
+ * are whole ms, the minimum at least 2 (so the heartbeat, half of it, is a whole tick) and the
+ * range not empty. It throws a RangeError naming the bad part. */
+export function parseTimeoutRanges(list: string): TimeoutRange[] {
+  const parts = list.split(',').map((p) => p.trim())
+  if (parts.length === 0 || parts.some((p) => p === '')) {
+    throw new RangeError(`timeouts need MIN-MAX ranges separated by commas, got '${list}'`)
+  }
+  return parts.map((p) => {
+    const m = /^(\d+)\s*[-–]\s*(\d+)$/.exec(p)
+    if (!m) throw new RangeError(`'${p}' is not a MIN-MAX range in ms, e.g. 150-300`)
+    const minMs = Number(m[1])
+    const maxMs = Number(m[2])
+    if (minMs < 2 || maxMs > 600_000) throw new RangeError(`'${p}' must lie within 2-600000 ms`)
+    if (maxMs < minMs) throw new RangeError(`'${p}' is empty (MAX is below MIN)`)
+    return { minMs, maxMs }
+  })
 }
