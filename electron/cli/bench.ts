@@ -1,6 +1,7 @@
 // `raftlab bench`: how slow are Raft writes, and why. Sweeps cluster and workload settings, one
 // fresh cluster per combination, and prints latency percentiles, throughput and where the time
 // of sampled writes went.
+import { resolve as resolvePath } from 'node:path'
 import { writeFileSync } from 'node:fs'
 import { runBench } from '../lab/bench'
 import {
@@ -44,6 +45,7 @@ Workload:
 Output:
   --json, --csv, --markdown  machine-readable results, with the configuration and the machine
   --out FILE             write that output to FILE (the table still goes to stdout)
+  --record FILE          record every configuration's cluster, in turn, for \`raftlab replay\`
   -h, --help             show this help`
 
 function list(value: string | undefined, name: string, dflt: number[]): number[] {
@@ -115,6 +117,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     csv: { type: 'boolean', default: false },
     markdown: { type: 'boolean', default: false },
     out: { type: 'string' },
+    record: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   })
   if (values.help) {
@@ -192,8 +195,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
       process.stderr.write(`\r\x1b[K${label}: ${w.phase} ${pct}%, ${Math.round(w.opsPerSec)} ops/s`)
     },
     abort.signal,
+    values.record === undefined ? {} : { recordPath: resolvePath(values.record) },
   )
   process.off('SIGINT', onSignal)
+  if (values.record !== undefined)
+    process.stderr.write(`recorded the sweep to ${resolvePath(values.record)}\n`)
   if (tty) process.stderr.write('\r\x1b[K')
   const m = report.machine
   const table = `machine: ${m.cpus} × ${m.cpuModel}, ${m.os}, Node ${m.node}\n\n${benchTable(report.rows)}`

@@ -35,6 +35,7 @@ Options:
   --no-checkquorum   disable CheckQuorum
   --trace            make nodes report every message (costly; for small demos)
   --script FILE      run the commands in FILE without a prompt
+  --record FILE      record the session into FILE (open it with \`raftlab replay\` or the app)
   --events           print every lab event as one JSON line on stdout (human output: stderr)
   --json             print the final status as JSON on stdout (human output: stderr)
   -h, --help         show this help
@@ -50,6 +51,8 @@ export interface ClusterOptions {
   /** dataDir is --dir made absolute; undefined means a temp dir the lab removes. */
   dataDir: string | undefined
   scriptPath: string | undefined
+  /** recordPath is --record made absolute. */
+  recordPath: string | undefined
   events: boolean
   json: boolean
   help: boolean
@@ -70,6 +73,7 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
     'no-checkquorum': { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     script: { type: 'string' },
+    record: { type: 'string' },
     events: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -117,6 +121,7 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
     config,
     dataDir: values.dir === undefined ? undefined : resolvePath(values.dir),
     scriptPath: values.script,
+    recordPath: values.record === undefined ? undefined : resolvePath(values.record),
     events: values.events,
     json: values.json,
     help: values.help,
@@ -232,7 +237,29 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   }
   // Imported here, not at the top, so the tests of everything above load without the engine.
   const { Lab } = await import('../lab/lab')
-  const lab = closingOnce(new Lab(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }))
+  const engine = new Lab(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir })
+  const lab = closingOnce(engine)
+  let recorded: string | undefined
+  if (opts.recordPath !== undefined) {
+    try {
+      engine.startRecording(opts.recordPath, 'cluster')
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? ''
+      const reason = READ_ERRORS[code] ?? (err as Error).message
+      console.error(`raftlab cluster: cannot record to '${opts.recordPath}': ${reason}`)
+      await engine.close()
+      return 2
+    }
+    engine.subscribe((events) => {
+      for (const e of events) {
+        if (e.type !== 'record.stopped') continue
+        const r = e.recording
+        recorded = e.error
+          ? `raftlab cluster: the recording ${r.path} failed: ${e.error}`
+          : `recorded ${r.events.toLocaleString('en-US')} events to ${r.path} (${(r.bytes / 1024).toFixed(0)} KiB)`
+      }
+    })
+  }
   // Every way out stops the node processes first: a signal, or an error thrown outside our awaits.
   let isAborting = false
   const abort = (code: number, why: string | null, isSignal = false): void => {
@@ -279,6 +306,7 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   } finally {
     screen.leave()
     await lab.close()
+    if (recorded !== undefined) io.say(recorded)
     for (const s of Object.keys(signals) as (keyof typeof signals)[]) process.off(s, onSignal)
     process.stdout.off('error', onStdoutError)
     process.off('uncaughtException', onError)

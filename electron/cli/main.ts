@@ -1,9 +1,11 @@
 // electron/cli — the `raftlab` command: a headless front end to the lab engine. May import
 // shared/, node:* and electron/lab; never electron or renderer/.
+import { APP_VERSION } from '../lab/version'
 import { CommandError, UsageError } from './args'
 import { benchCommand, benchUsage } from './bench'
 import { clusterCommand, clusterUsage } from './cluster'
 import { electCommand, electUsage } from './elect'
+import { replayCommand, replayUsage, rerunCommand, rerunUsage } from './replay'
 import { simCommand, simUsage } from './sim'
 import { testCommand, testUsage } from './test'
 
@@ -34,14 +36,22 @@ const COMMANDS: Record<string, Command> = {
     usage: testUsage,
     run: testCommand,
   },
+  replay: {
+    summary: 'read a recording: its summary, its events (NDJSON), its latency series (CSV)',
+    usage: replayUsage,
+    run: replayCommand,
+  },
+  rerun: {
+    summary: "play a recording's experiment again on a fresh cluster and compare the two runs",
+    usage: rerunUsage,
+    run: rerunCommand,
+  },
   sim: {
     summary: 'run the Raft core in the deterministic simulator and check its safety',
     usage: simUsage,
     run: simCommand,
   },
 }
-
-const VERSION = '0.1.0'
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length))
@@ -65,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (name === '--version' || name === '-v') {
-    console.log(VERSION)
+    console.log(APP_VERSION)
     return 0
   }
   const cmd = COMMANDS[name]

@@ -1,6 +1,7 @@
 // `raftlab test`: a Jepsen-style run — a workload under a fault schedule, its history checked for
 // linearizability. Exit 0 when the history is linearizable, 1 on a violation (with a witness),
 // 3 when the checker ran out of budget, 2 on a usage error.
+import { resolve as resolvePath } from 'node:path'
 import { DEFAULT_TEST_OPTIONS, runTest, type TestOptions } from '../lab/jepsen'
 import { NEMESIS_KINDS, type NemesisKind } from '../lab/nemesis'
 import { fmt, intArg, parse, UsageError } from './args'
@@ -25,6 +26,7 @@ Options:
   --fault-every D  mean time between faults (default 6s)
   --seed S         seed of the workload and the fault schedule (default 1)
   --history FILE   keep the history here (JSON Lines; default a temp file)
+  --record FILE    record the session (faults, elections, workload) for \`raftlab replay\`
   --reads MODE     linearizable (default, ReadIndex), log (through the log) or local — unsafe:
                    serve reads from whatever a node has applied, to see the checker catch it
   --json           print one JSON object: valid, ops, faults, leaderChanges and more
@@ -44,6 +46,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     'fault-every': { type: 'string' },
     seed: { type: 'string' },
     history: { type: 'string' },
+    record: { type: 'string' },
     reads: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -78,6 +81,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     seed: intArg(values.seed, 'seed', DEFAULT_TEST_OPTIONS.seed, 0, 2 ** 31 - 1),
     historyFile: values.history ?? null,
     readMode: readMode(values.reads),
+    ...(values.record === undefined ? {} : { recordPath: resolvePath(values.record) }),
   }
   const tty = process.stderr.isTTY
   const r = await runTest(opts, (p) => {
@@ -106,6 +110,7 @@ export async function testCommand(argv: string[]): Promise<number> {
       `  leader changes ${r.leaderChanges}`,
       `  checked        ${fmt(r.check.ops)} operations on ${r.check.keys} keys`,
       `  history        ${r.historyFile}`,
+      ...(opts.recordPath ? [`  recording      ${opts.recordPath}`] : []),
       `  time           ${(r.durationMs / 1000).toFixed(1)} s`,
     ]
     console.log(lines.join('\n'))

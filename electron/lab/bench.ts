@@ -15,7 +15,7 @@ import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../share
 import { DEFAULT_WORKLOAD } from '../../shared/lab/workload'
 import type { NodeId } from '../../shared/raft/types'
 import { Lab } from './lab'
-import { runWorkload } from './workloadRunner'
+import { Recorder } from './recorder'
 
 /** machine describes this machine. */
 export function machine(): Machine {
@@ -36,6 +36,12 @@ export interface BenchProgress {
   workload: WorkloadProgress | null
 }
 
+/** BenchOptions: extras of a sweep. */
+export interface BenchOptions {
+  /** recordPath: record every configuration's cluster, one after another, into this file. */
+  recordPath?: string
+}
+
 /** runBench runs every configuration of the sweep in turn. Aborting `signal` stops after the
  * current configuration's measurement is cut short; the report holds what was measured. */
 export async function runBench(
@@ -43,21 +49,30 @@ export async function runBench(
   base: Partial<WorkloadSpec>,
   onProgress: (p: BenchProgress) => void = () => {},
   signal?: AbortSignal,
+  options: BenchOptions = {},
 ): Promise<BenchReport> {
   const workload = { ...DEFAULT_WORKLOAD, ...base }
   const configs = configurations(sweep)
   const rows: BenchRow[] = []
   const startedAt = new Date().toISOString()
-  for (const [index, config] of configs.entries()) {
-    if (signal?.aborted) break
-    onProgress({ index, total: configs.length, config, workload: null })
-    const result = await runOne(
-      config,
-      workload,
-      (w) => onProgress({ index, total: configs.length, config, workload: w }),
-      signal,
-    )
-    rows.push({ config, result })
+  const recorder = options.recordPath
+    ? Recorder.create(options.recordPath, { source: 'bench' })
+    : null
+  try {
+    for (const [index, config] of configs.entries()) {
+      if (signal?.aborted) break
+      onProgress({ index, total: configs.length, config, workload: null })
+      const result = await runOne(
+        config,
+        workload,
+        (w) => onProgress({ index, total: configs.length, config, workload: w }),
+        signal,
+        recorder,
+      )
+      rows.push({ config, result })
+    }
+  } finally {
+    await recorder?.close()
   }
   const { historyFile: _h, concurrency: _c, valueSizeBytes: _v, ...shared } = workload
   return { machine: machine(), startedAt, workload: shared, rows }
@@ -67,9 +82,11 @@ async function runOne(
   config: BenchConfig,
   workload: WorkloadSpec,
   onProgress: (p: WorkloadProgress) => void,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  recorder: Recorder | null,
 ): Promise<WorkloadResult> {
   const lab = new Lab()
+  const unfollow = recorder?.follow(lab.bus)
   try {
     const started = await lab.command({
       type: 'cluster.start',
@@ -98,9 +115,8 @@ async function runOne(
         }
       }
     }
-    const target = { clusterId: status.clusterId as string, runDir: lab.runDir(), nodes: ids }
-    return await runWorkload(
-      target,
+    // Through the lab, so a recording holds the workload's samples and result.
+    return await lab.runWorkload(
       {
         ...workload,
         concurrency: config.concurrency,
@@ -112,5 +128,6 @@ async function runOne(
     )
   } finally {
     await lab.close()
+    unfollow?.()
   }
 }

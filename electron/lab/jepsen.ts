@@ -13,7 +13,6 @@ import type { ReadMode } from '../../shared/protocol'
 import { createRng } from '../../shared/util/rng'
 import { Lab } from './lab'
 import { planFault, type NemesisKind } from './nemesis'
-import { runWorkload } from './workloadRunner'
 
 /** TestOptions configures a run. */
 export interface TestOptions {
@@ -33,6 +32,8 @@ export interface TestOptions {
   /** readMode: 'linearizable' (ReadIndex) by default; 'local' reads whatever the node has
    * applied — unsafe, to watch the checker catch stale reads. */
   readMode: ReadMode
+  /** recordPath: record the session into this file. */
+  recordPath?: string
 }
 
 /** DEFAULT_TEST_OPTIONS: 5 nodes, every nemesis, 60 s at 200 ops/s on 10 keys. */
@@ -116,22 +117,16 @@ export async function runTest(
       faults,
       workload: workloadProgress,
     })
+  if (opts.recordPath) lab.startRecording(opts.recordPath, 'test')
   try {
     report('starting')
     const res = await lab.command({ type: 'cluster.start', config: { nodes: opts.nodes } })
     if (!res.ok) throw new Error(`cannot start the cluster: ${res.error}`)
     if (!(await lab.waitFor((s) => s.leader !== null, 15_000)))
       throw new Error('no leader within 15 s')
-    const status = lab.status()
-    const target = {
-      clusterId: status.clusterId as string,
-      runDir: lab.runDir(),
-      nodes: status.nodes.map((n) => n.id),
-    }
     lab.bus.flush()
     mark.winsBefore = wins(events)
-    const load = runWorkload(
-      target,
+    const load = lab.runWorkload(
       {
         ...DEFAULT_WORKLOAD,
         mode: 'open',

@@ -2,25 +2,40 @@
 // stream. Imports shared/, node:* and electron/lab only; never 'electron', so the CLI, the tests
 // and browser mode run it under plain Node.
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import type { LabApi } from '../../shared/lab/api'
-import type { ClusterStatus, CommandResult, LabCommand } from '../../shared/lab/commands'
+import type {
+  ClusterStatus,
+  CommandResult,
+  LabCommand,
+  RecordingInfo,
+} from '../../shared/lab/commands'
 import { ConfigError, nodeName, resolveClusterConfig } from '../../shared/lab/config'
 import { LAB_EVENT_VERSION, type LabEvent } from '../../shared/lab/events'
 import { RECENT_EVENTS, type HelloMessage } from '../../shared/lab/ipc'
-import pkg from '../../package.json'
-import { DEFAULT_WORKLOAD, type WorkloadSpec } from '../../shared/lab/workload'
+import { APP_VERSION } from './version'
+import {
+  DEFAULT_WORKLOAD,
+  type WorkloadProgress,
+  type WorkloadResult,
+  type WorkloadSpec,
+} from '../../shared/lab/workload'
+import type { SessionMeta } from '../../shared/session/format'
+import type { RerunPlan } from '../../shared/session/rerun'
+import { applyEvent, emptyState, type SessionState } from '../../shared/session/state'
 import { SocketPathError } from '../../shared/lab/sockets'
 import type { NodeId } from '../../shared/raft/types'
 import { Cluster, LabStateError } from './cluster'
 import { EventBus } from './eventBus'
 import { KvClient, type KvOutcome } from './kvClient'
 import { Activities, checkWorkload, InvalidArgument } from './activities'
-import { makeDataDir, makeRunDir } from './paths'
+import { defaultRecordingsDir, makeDataDir, makeRunDir } from './paths'
+import { Recorder } from './recorder'
+import { playPlan } from './rerun'
 import { runWorkload } from './workloadRunner'
 
-/** APP_VERSION is raftlab's version, from package.json. */
-export const APP_VERSION: string = pkg.version
+export { APP_VERSION } from './version'
 
 /** LabOptions configures a Lab. */
 export interface LabOptions {
@@ -29,6 +44,10 @@ export interface LabOptions {
   dataDir?: string
   /** seed makes the nodes' election timeouts reproducible (0 = random). */
   seed?: number
+  /** recordingsDir: where record.start writes (default: defaultRecordingsDir()). */
+  recordingsDir?: string
+  /** electronVersion goes into recordings' metadata when the engine runs inside the app. */
+  electronVersion?: string
 }
 
 const EMPTY_STATUS: ClusterStatus = {
@@ -52,11 +71,17 @@ export class Lab implements LabApi {
   private workload: { abort(): void; done: Promise<void> } | null = null
   private readonly activities = new Activities(this.bus)
   private readonly recent: LabEvent[] = []
+  /** session is the whole session so far, as recordings' keyframes hold it (a recording started
+   * mid-session begins from it). */
+  readonly session: SessionState = emptyState()
+  private recording: { recorder: Recorder; unfollow: () => void; name: string } | null = null
+  private rerunning: { abort: AbortController; done: Promise<void> } | null = null
   private readonly exitHandler = (): void => this.cluster?.killAllSync()
 
   constructor(private readonly options: LabOptions = {}) {
     process.on('exit', this.exitHandler)
     this.bus.subscribe((events) => {
+      for (const e of events) applyEvent(this.session, e)
       this.recent.push(...events)
       if (this.recent.length > RECENT_EVENTS * 1.25)
         this.recent.splice(0, this.recent.length - RECENT_EVENTS)
@@ -129,16 +154,168 @@ export class Lab implements LabApi {
   /** close stops the cluster and removes temporary directories; idempotent. */
   async close(): Promise<void> {
     await this.activities.close()
+    if (this.rerunning) {
+      this.rerunning.abort.abort()
+      await this.rerunning.done
+    }
     await this.stopCluster('the lab closed')
+    if (this.recording) await this.stopRecording().catch(() => {})
     process.off('exit', this.exitHandler)
     this.bus.flush()
   }
 
+  /** startRecording records the session from now on into `path` (overwriting it): the session
+   * so far becomes the recording's first keyframe. */
+  startRecording(
+    path: string,
+    source: SessionMeta['source'] = 'app',
+    rerunOf?: string,
+  ): RecordingInfo {
+    if (this.recording) {
+      throw new LabStateError(`already recording to ${this.recording.recorder.path}; stop it first`)
+    }
+    this.bus.flush()
+    const recorder = Recorder.create(
+      path,
+      {
+        source,
+        initial: this.session,
+        ...(rerunOf ? { rerunOf } : {}),
+        onError: (e) => {
+          if (this.recording?.recorder === recorder) void this.stopRecording(e.message)
+        },
+      },
+      this.options.electronVersion ?? null,
+    )
+    this.recording = { recorder, unfollow: recorder.follow(this.bus), name: basename(path) }
+    const info = this.recordingInfo()
+    this.bus.emit({ type: 'record.started', recording: info })
+    return info
+  }
+
+  /** stopRecording finishes the recording (its index, a last keyframe) and closes the file. */
+  async stopRecording(failure?: string): Promise<RecordingInfo> {
+    const r = this.recording
+    if (!r) throw new LabStateError('not recording')
+    this.bus.flush()
+    r.unfollow()
+    let error = failure
+    try {
+      await r.recorder.close()
+    } catch (e) {
+      error ??= (e as Error).message
+    }
+    const info = this.recordingInfo(false)
+    this.recording = null
+    this.bus.emit({ type: 'record.stopped', recording: info, ...(error ? { error } : {}) })
+    if (error) throw new Error(`the recording ${r.recorder.path} failed: ${error}`)
+    return info
+  }
+
+  /** runWorkload runs a workload against the live cluster, reported on the event stream (so a
+   * recording holds its samples and result) and to `onProgress`; it resolves with the result. */
+  runWorkload(
+    partial: Partial<WorkloadSpec>,
+    onProgress: (p: WorkloadProgress) => void = () => {},
+    signal?: AbortSignal,
+  ): Promise<WorkloadResult> {
+    const c = this.cluster
+    if (!c) throw new LabStateError('no cluster is running; start one first')
+    return this.startWorkload(c, partial, onProgress, signal)
+  }
+
+  /** rerun plays a re-run plan on a fresh cluster (none may be running) and stops it at the end;
+   * it resolves with the commands that failed this time. */
+  async rerun(
+    plan: RerunPlan,
+    signal?: AbortSignal,
+  ): Promise<{ atMs: number; type: string; error: string }[]> {
+    if (this.cluster)
+      throw new LabStateError('stop the live cluster first: a re-run starts its own')
+    return playPlan(this, plan, {
+      signal,
+      onProgress: (p) => this.bus.emit({ type: 'rerun.progress', ...p }),
+    })
+  }
+
   // ---------------------------------------------------------------------------------------------
+
+  private recordingInfo(active = true): RecordingInfo {
+    const r = this.recording as NonNullable<Lab['recording']>
+    const st = r.recorder.stats
+    return {
+      path: r.recorder.path,
+      name: r.name,
+      active,
+      events: st.events,
+      bytes: st.bytes,
+      droppedTraces: st.droppedTraces,
+      droppedOther: st.droppedOther,
+    }
+  }
+
+  private recordingPath(name: string | undefined): string {
+    const dir = this.options.recordingsDir ?? defaultRecordingsDir()
+    mkdirSync(dir, { recursive: true })
+    const stem =
+      name?.replace(/\.raftrec$/, '') ??
+      `session-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}`
+    let path = join(dir, `${stem}.raftrec`)
+    for (let i = 2; existsSync(path); i++) path = join(dir, `${stem}-${i}.raftrec`)
+    return path
+  }
+
+  private startRerun(cmd: Extract<LabCommand, { type: 'rerun.start' }>): CommandResult {
+    if (this.rerunning) throw new LabStateError('a re-run is already running; cancel it first')
+    if (this.cluster)
+      throw new LabStateError('stop the live cluster first: a re-run starts its own')
+    const abort = new AbortController()
+    let info: RecordingInfo | null = null
+    if (cmd.record) info = this.startRecording(this.recordingPath(cmd.name), 'rerun')
+    const done = this.rerun(cmd.plan, abort.signal).then(
+      async (failedCommands) => {
+        if (info) info = await this.stopRecording().catch(() => info)
+        this.bus.emit({
+          type: 'rerun.done',
+          cancelled: abort.signal.aborted,
+          recording: info,
+          failedCommands,
+        })
+      },
+      async (e: Error) => {
+        await this.stopCluster('the re-run failed')
+        if (info) info = await this.stopRecording().catch(() => info)
+        this.bus.emit({
+          type: 'rerun.done',
+          cancelled: abort.signal.aborted,
+          recording: info,
+          failedCommands: [],
+          error: e.message,
+        })
+      },
+    )
+    this.rerunning = {
+      abort,
+      done: done.finally(() => {
+        this.rerunning = null
+      }),
+    }
+    return { ok: true, ...(info ? { recording: info } : {}) }
+  }
 
   private async run(cmd: LabCommand): Promise<CommandResult> {
     if (cmd.type === 'cluster.start') return this.startCluster(cmd.config)
     if (cmd.type === 'cluster.status') return { ok: true, status: this.status() }
+    if (cmd.type === 'record.start') {
+      return { ok: true, recording: this.startRecording(this.recordingPath(cmd.name), 'app') }
+    }
+    if (cmd.type === 'record.stop') return { ok: true, recording: await this.stopRecording() }
+    if (cmd.type === 'rerun.start') return this.startRerun(cmd)
+    if (cmd.type === 'rerun.cancel') {
+      if (!this.rerunning) throw new LabStateError('no re-run is running')
+      this.rerunning.abort.abort()
+      return { ok: true }
+    }
     if (
       cmd.type === 'bench.start' ||
       cmd.type === 'bench.cancel' ||
@@ -265,7 +442,9 @@ export class Lab implements LabApi {
       case 'kv.cas':
         return this.kv(cmd.type, cmd.key, (k) => k.cas(cmd.key, cmd.expected, cmd.value))
       case 'workload.start':
-        this.startWorkload(c, cmd.spec)
+        // The command answers at once; the run reports on the event stream.
+        // A front end may not choose a file to write: historyFile is for the engine's own runs.
+        this.startWorkload(c, { ...cmd.spec, historyFile: null }).catch(() => {})
         break
       case 'workload.stop':
         if (!this.workload) throw new LabStateError('no workload is running')
@@ -308,40 +487,55 @@ export class Lab implements LabApi {
 
   /** startWorkload runs a workload against the live cluster in its own process, reporting a
    * sample about every half second, until it ends or is stopped. */
-  private startWorkload(c: Cluster, partial: Partial<WorkloadSpec>): void {
+  private startWorkload(
+    c: Cluster,
+    partial: Partial<WorkloadSpec>,
+    onProgress: (p: WorkloadProgress) => void = () => {},
+    signal?: AbortSignal,
+  ): Promise<WorkloadResult> {
     if (this.workload) throw new LabStateError('a workload is already running; stop it first')
     const spec = checkWorkload({
       ...DEFAULT_WORKLOAD,
       durationMs: 3_600_000,
       warmupMs: 0,
-      ...partial,
       historyFile: null,
+      ...partial,
     })
     const abort = new AbortController()
+    if (signal?.aborted) abort.abort()
+    signal?.addEventListener('abort', () => abort.abort(), { once: true })
     const target = { clusterId: c.opts.clusterId, runDir: c.opts.runDir, nodes: c.ids }
     this.bus.emit({ type: 'workload.started', spec })
     const done = runWorkload(
       target,
       spec,
-      (p) =>
+      (p) => {
         this.bus.emit({
           type: 'workload.sample',
           elapsedMs: p.elapsedMs,
           totalMs: p.totalMs,
           phase: p.phase,
           sample: p.sample,
-        }),
+        })
+        onProgress(p)
+      },
       abort.signal,
-    ).then(
-      (result) => this.bus.emit({ type: 'workload.stopped', result }),
-      (e: Error) => this.bus.emit({ type: 'workload.stopped', result: null, error: e.message }),
+    )
+    const reported = done.then(
+      (result) => {
+        this.bus.emit({ type: 'workload.stopped', result })
+      },
+      (e: Error) => {
+        this.bus.emit({ type: 'workload.stopped', result: null, error: e.message })
+      },
     )
     this.workload = {
       abort: () => abort.abort(),
-      done: done.then(() => {
+      done: reported.then(() => {
         this.workload = null
       }),
     }
+    return done
   }
 
   private async stopCluster(reason: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { NodeId } from '../raft/types'
 import type { BenchSweep } from './bench'
 import type { ClusterConfig } from './config'
 import type { WorkloadSpec } from './workload'
+import type { RerunPlan } from '../session/rerun'
 import type { LinkRule, NodeState, NodeStatus } from './events'
 
 /** LabCommand is a request to the lab engine. */
@@ -50,6 +51,14 @@ export type LabCommand =
       checkQuorum: boolean
     }
   | { type: 'elect.cancel' }
+  /** record.start records the session from now on, into the recordings folder as NAME.raftrec
+   * (NAME: letters, digits, '.', '_', '-'; default: session-DATE-TIME). */
+  | { type: 'record.start'; name?: string }
+  | { type: 'record.stop' }
+  /** rerun.start plays a recording's experiment (see shared/session/rerun) on a fresh live
+   * cluster, replacing any running one; `record` records the re-run too. */
+  | { type: 'rerun.start'; plan: RerunPlan; record: boolean; name?: string }
+  | { type: 'rerun.cancel' }
 
 /** LabCommandType is the `type` of a LabCommand. */
 export type LabCommandType = LabCommand['type']
@@ -86,10 +95,23 @@ export interface KvCommandResult {
   latencyMs: number
 }
 
+/** RecordingInfo describes a recording the engine is writing or has written. */
+export interface RecordingInfo {
+  /** path is the file on the engine's machine; name is its file name in the recordings folder. */
+  path: string
+  name: string
+  active: boolean
+  events: number
+  bytes: number
+  /** droppedTraces/droppedOther: events left out because the disk fell behind. */
+  droppedTraces: number
+  droppedOther: number
+}
+
 /** CommandResult is a command's answer: data on success, a message (and a code for programs)
  * on failure. */
 export type CommandResult =
-  | { ok: true; status?: ClusterStatus; kv?: KvCommandResult }
+  | { ok: true; status?: ClusterStatus; kv?: KvCommandResult; recording?: RecordingInfo }
   | { ok: false; error: string; code: CommandErrorCode }
 
 /** CommandErrorCode classifies failures: `invalid` (bad arguments), `state` (not possible now,

@@ -4,13 +4,13 @@
 import type { MessageType, NodeId, RaftEvent, Role } from '../raft/types'
 import type { ClusterConfig } from './config'
 import type { BenchConfig, BenchReport } from './bench'
-import type { LabCommand } from './commands'
+import type { LabCommand, RecordingInfo } from './commands'
 import type { ElectRun } from './figure16'
 import type { WorkloadResult, WorkloadSample, WorkloadSpec } from './workload'
 
 /** LAB_EVENT_VERSION is the version of the event stream's shape. A consumer refuses a newer
  * major version; minor versions only add event types or optional fields. */
-export const LAB_EVENT_VERSION = { major: 1, minor: 2 } as const
+export const LAB_EVENT_VERSION = { major: 1, minor: 3 } as const
 
 /** NodeState is a node process's state as the supervisor sees it. */
 export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'stopped'
@@ -170,6 +170,24 @@ export type LabActivityEvent =
       failures: number
     }
   | { type: 'elect.done'; run: ElectRun | null; cancelled: boolean; error?: string }
+  | { type: 'record.started'; recording: RecordingInfo }
+  /** record.stopped: the recording is complete (error: it failed, e.g. the disk filled up). */
+  | { type: 'record.stopped'; recording: RecordingInfo; error?: string }
+  | {
+      type: 'rerun.progress'
+      atMs: number
+      totalMs: number
+      commandsDone: number
+      commands: number
+    }
+  | {
+      type: 'rerun.done'
+      cancelled: boolean
+      /** recording: the re-run's own recording, when asked for. */
+      recording: RecordingInfo | null
+      failedCommands: { atMs: number; type: string; error: string }[]
+      error?: string
+    }
 
 /** LabEvent is one event of the stream: a body (LabEventBody or LabActivityEvent) with its sequence number (1, 2, 3… with no gaps
  * within a session) and a monotonic timestamp in milliseconds since the session started. */

@@ -1,6 +1,7 @@
 // Run-time checks of commands that arrive from outside the engine's process (Electron IPC, the
 // browser-mode WebSocket): a renderer is not trusted to send well-formed data.
 import type { LabCommand, LabCommandType } from './commands'
+import { MAX_RERUN_COMMANDS, MAX_RERUN_MS, SCRIPTED } from '../session/rerun'
 
 /** CommandValidationError says what is wrong with a command. */
 export class CommandValidationError extends Error {
@@ -8,7 +9,15 @@ export class CommandValidationError extends Error {
 }
 
 type FieldKind =
-  'node' | 'string' | 'nullableString' | 'boolean' | 'number' | 'object' | 'stringList' | 'nodeList'
+  | 'node'
+  | 'string'
+  | 'nullableString'
+  | 'boolean'
+  | 'number'
+  | 'object'
+  | 'stringList'
+  | 'nodeList'
+  | 'fileName'
 
 /** FIELDS lists, for every command type, its required and optional fields and their kinds. */
 const FIELDS: Record<
@@ -52,7 +61,17 @@ const FIELDS: Record<
     },
   },
   'elect.cancel': { required: {} },
+  'record.start': { required: {}, optional: { name: 'fileName' } },
+  'record.stop': { required: {} },
+  'rerun.start': {
+    required: { plan: 'object', record: 'boolean' },
+    optional: { name: 'fileName' },
+  },
+  'rerun.cancel': { required: {} },
 }
+
+/** FILE_NAME is what a recording's name may be: no folders, no hidden files. */
+export const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/
 
 function fits(v: unknown, kind: FieldKind): boolean {
   switch (kind) {
@@ -76,6 +95,8 @@ function fits(v: unknown, kind: FieldKind): boolean {
       )
     case 'nodeList':
       return Array.isArray(v) && v.length <= 9 && v.every((x) => fits(x, 'node'))
+    case 'fileName':
+      return typeof v === 'string' && FILE_NAME.test(v)
   }
 }
 
@@ -106,5 +127,47 @@ export function parseCommand(x: unknown): LabCommand {
       throw new CommandValidationError(`${type}: unexpected field ${name}`)
     }
   }
+  if (type === 'rerun.start') checkPlan(o.plan)
   return o as unknown as LabCommand
+}
+
+/** checkPlan checks a re-run plan's shape: every command well formed and one a re-run may play
+ * (the engine checks the cluster configuration's values when it starts the cluster). */
+function checkPlan(x: unknown): void {
+  const p = x as Record<string, unknown>
+  if (!fits(p.config, 'object'))
+    throw new CommandValidationError('rerun.start: plan.config must be an object')
+  if (
+    !fits(p.durationMs, 'number') ||
+    (p.durationMs as number) < 0 ||
+    (p.durationMs as number) > MAX_RERUN_MS
+  ) {
+    throw new CommandValidationError(
+      `rerun.start: plan.durationMs must be from 0 to ${MAX_RERUN_MS}`,
+    )
+  }
+  if (!Array.isArray(p.commands) || p.commands.length > MAX_RERUN_COMMANDS) {
+    throw new CommandValidationError(
+      `rerun.start: plan.commands must be a list of at most ${MAX_RERUN_COMMANDS}`,
+    )
+  }
+  for (const [i, c] of (p.commands as unknown[]).entries()) {
+    const t = c as Record<string, unknown>
+    if (typeof t !== 'object' || t === null || !fits(t.atMs, 'number') || (t.atMs as number) < 0) {
+      throw new CommandValidationError(
+        `rerun.start: plan.commands[${i}] needs atMs ≥ 0 and a command`,
+      )
+    }
+    let cmd: LabCommand
+    try {
+      cmd = parseCommand(t.command)
+    } catch (e) {
+      throw new CommandValidationError(`rerun.start: plan.commands[${i}]: ${(e as Error).message}`)
+    }
+    if (!SCRIPTED.has(cmd.type)) {
+      throw new CommandValidationError(
+        `rerun.start: plan.commands[${i}]: a re-run does not play ${cmd.type}`,
+      )
+    }
+  }
 }

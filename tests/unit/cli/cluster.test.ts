@@ -249,6 +249,7 @@ describe('parseClusterOptions', () => {
       config: DEFAULT_CLUSTER_CONFIG,
       dataDir: undefined,
       scriptPath: undefined,
+      recordPath: undefined,
       events: false,
       json: false,
       help: false,

@@ -1,0 +1,270 @@
+// The state of a lab session as its event stream builds it, kept small enough to snapshot: what
+// every node is and has, the links, the faults, and bounded chart series. Recordings store it as
+// keyframes (so a replay can seek without reading from the start) and a replay rebuilds views
+// from it. Pure: events in, state out.
+import type { ClusterConfig } from '../lab/config'
+import type { LabEvent, LinkRule, NodeState, NodeStatus } from '../lab/events'
+import type { WorkloadSpec } from '../lab/workload'
+import type { NodeId } from '../raft/types'
+
+/** TermRun is a run of consecutive log entries of one term: indexes from..to. */
+export interface TermRun {
+  term: number
+  from: number
+  to: number
+}
+
+/** NodeSnapshot is one node in a SessionState. */
+export interface NodeSnapshot {
+  id: NodeId
+  state: NodeState
+  pid: number | null
+  detail: string | null
+  status: NodeStatus | null
+  /** log is the node's log as runs of terms (compact whatever the log's length). */
+  log: TermRun[]
+  sent: number
+  received: number
+  dropped: number
+}
+
+/** FaultBand is a period during which a fault was active, for shading charts. */
+export interface FaultBand {
+  description: string
+  startMs: number
+  endMs: number | null
+}
+
+/** LatencyPoint is one workload sample on the session clock. */
+export interface LatencyPoint {
+  timeMs: number
+  p50Ms: number
+  p99Ms: number
+  writesPerSec: number
+}
+
+/** SessionState is a lab session at one point of its event stream. */
+export interface SessionState {
+  seq: number
+  timeMs: number
+  clusterId: string | null
+  config: ClusterConfig | null
+  running: boolean
+  nodes: NodeSnapshot[]
+  links: LinkRule[]
+  faults: FaultBand[]
+  /** termSeries[i] lists [timeMs, term] changes of nodes[i] (bounded). */
+  termSeries: Record<string, [number, number][]>
+  /** leaderSeries lists [timeMs, leader] changes (0: no leader), bounded. */
+  leaderSeries: [number, number][]
+  latency: LatencyPoint[]
+  workload: WorkloadSpec | null
+  counters: { elections: number; leaderChanges: number; faults: number; clientOps: number }
+}
+
+/** SERIES_LIMIT bounds each chart series kept in a state (oldest points are thinned first). */
+export const SERIES_LIMIT = 4000
+
+/** emptyState is a session before any event. */
+export function emptyState(): SessionState {
+  return {
+    seq: 0,
+    timeMs: 0,
+    clusterId: null,
+    config: null,
+    running: false,
+    nodes: [],
+    links: [],
+    faults: [],
+    termSeries: {},
+    leaderSeries: [],
+    latency: [],
+    workload: null,
+    counters: { elections: 0, leaderChanges: 0, faults: 0, clientOps: 0 },
+  }
+}
+
+function node(s: SessionState, id: NodeId): NodeSnapshot {
+  let n = s.nodes.find((x) => x.id === id)
+  if (!n) {
+    n = {
+      id,
+      state: 'starting',
+      pid: null,
+      detail: null,
+      status: null,
+      log: [],
+      sent: 0,
+      received: 0,
+      dropped: 0,
+    }
+    s.nodes.push(n)
+    s.nodes.sort((a, b) => a.id - b.id)
+  }
+  return n
+}
+
+/** thin keeps a series bounded: past the limit it drops every other point of its older half,
+ * so recent history stays at full resolution and old history at a coarser one. */
+function thin<T>(xs: T[]): void {
+  if (xs.length <= SERIES_LIMIT) return
+  const half = Math.floor(xs.length / 2)
+  const older = xs.slice(0, half).filter((_, i) => i % 2 === 0)
+  xs.splice(0, half, ...older)
+}
+
+function truncateLog(log: TermRun[], fromIndex: number): void {
+  while (log.length > 0) {
+    const last = log[log.length - 1] as TermRun
+    if (last.from >= fromIndex) log.pop()
+    else {
+      if (last.to >= fromIndex) last.to = fromIndex - 1
+      break
+    }
+  }
+}
+
+function appendLog(log: TermRun[], fromIndex: number, terms: readonly number[]): void {
+  truncateLog(log, fromIndex)
+  terms.forEach((term, i) => {
+    const index = fromIndex + i
+    const last = log[log.length - 1]
+    if (last && last.term === term && last.to === index - 1) last.to = index
+    else log.push({ term, from: index, to: index })
+  })
+}
+
+/** leaderOf is the leader of the highest term a running node reports, as ClusterStatus does. */
+function leaderOf(s: SessionState): number {
+  let term = 0
+  for (const n of s.nodes)
+    if (n.status && (n.state === 'running' || n.state === 'paused'))
+      term = Math.max(term, n.status.term)
+  const l = s.nodes.find(
+    (n) => n.state === 'running' && n.status?.role === 'leader' && n.status.term === term,
+  )
+  return l ? l.id : 0
+}
+
+/** applyEvent folds one event into the state (mutating it) and returns it. */
+export function applyEvent(s: SessionState, e: LabEvent): SessionState {
+  s.seq = e.seq
+  s.timeMs = e.timeMs
+  switch (e.type) {
+    case 'cluster.started':
+      Object.assign(s, {
+        ...emptyState(),
+        seq: e.seq,
+        timeMs: e.timeMs,
+        counters: s.counters,
+        faults: s.faults,
+      })
+      s.clusterId = e.clusterId
+      s.config = e.config
+      s.running = true
+      for (let id = 1; id <= e.config.nodes; id++) node(s, id)
+      break
+    case 'cluster.stopped':
+      s.running = false
+      for (const b of s.faults) if (b.endMs === null) b.endMs = e.timeMs
+      break
+    case 'node.process': {
+      const n = node(s, e.node)
+      n.state = e.state
+      n.pid = e.pid
+      n.detail = e.detail ?? null
+      if (e.state !== 'running' && e.state !== 'paused') n.status = null
+      break
+    }
+    case 'node.status': {
+      const n = node(s, e.node)
+      const before = n.status?.term
+      n.status = e.status
+      if (before !== e.status.term) {
+        const series = (s.termSeries[String(e.node)] ??= [])
+        series.push([e.timeMs, e.status.term])
+        thin(series)
+      }
+      break
+    }
+    case 'node.raft':
+      if (e.event.kind === 'electionStarted' && !e.event.preVote) s.counters.elections++
+      break
+    case 'node.log': {
+      const n = node(s, e.node)
+      if (e.op === 'truncate') truncateLog(n.log, e.fromIndex)
+      else appendLog(n.log, e.fromIndex, e.terms)
+      break
+    }
+    case 'node.messages': {
+      const n = node(s, e.node)
+      n.sent = e.sent
+      n.received = e.received
+      n.dropped = e.dropped
+      break
+    }
+    case 'links.changed':
+      s.links = e.rules
+      break
+    case 'fault':
+      if (e.action === 'applied') {
+        s.counters.faults++
+        s.faults.push({ description: e.description, startMs: e.timeMs, endMs: null })
+      } else {
+        // A heal ends the bands it concerns; "all links healed" ends every link fault.
+        const all = /all links healed/.test(e.description)
+        for (const b of s.faults) {
+          if (b.endMs !== null) continue
+          if (
+            all
+              ? /link|partition|isolated|bridge/.test(b.description)
+              : sameSubject(b.description, e.description)
+          )
+            b.endMs = e.timeMs
+        }
+      }
+      thin(s.faults)
+      break
+    case 'client.op':
+      s.counters.clientOps++
+      break
+    case 'workload.started':
+      s.workload = e.spec
+      break
+    case 'workload.stopped':
+      s.workload = null
+      break
+    case 'workload.sample':
+      s.latency.push({
+        timeMs: e.timeMs,
+        p50Ms: e.sample.p50Ms,
+        p99Ms: e.sample.p99Ms,
+        writesPerSec: e.sample.writesPerSec,
+      })
+      thin(s.latency)
+      break
+    default:
+      break
+  }
+  const leader = leaderOf(s)
+  const last = s.leaderSeries[s.leaderSeries.length - 1]
+  if (!last || last[1] !== leader) {
+    if (last && leader !== 0) s.counters.leaderChanges++
+    s.leaderSeries.push([e.timeMs, leader])
+    thin(s.leaderSeries)
+  }
+  return s
+}
+
+/** sameSubject pairs a heal with the fault it ends: "n2 resumed" ends "n2 paused", "link n1→n2
+ * healed" ends "link n1→n2 cut", "n3 restarted" ends "n3 crashed (SIGKILL)". */
+function sameSubject(fault: string, heal: string): boolean {
+  const subject = (d: string) =>
+    d.split(/ (paused|resumed|crashed|restarted|stopped|cut|healed)/)[0]
+  return subject(fault) === subject(heal)
+}
+
+/** cloneState copies a state (keyframes must not share structure with the live one). */
+export function cloneState(s: SessionState): SessionState {
+  return JSON.parse(JSON.stringify(s)) as SessionState
+}
