@@ -29,7 +29,9 @@ export interface RecorderOptions {
   rerunOf?: string
   /** flushEveryMs: how often queued events become a chunk. */
   flushEveryMs?: number
-  /** keyframeEveryMs: session time between keyframes (seek cost is at most this much replay). */
+  /** keyframeEveryMs: the least session time between keyframes. A keyframe is also held back
+   * until the events written since the last one take as many bytes as it did, so keyframes never
+   * take more than about half the file, and a seek replays at most that many bytes of events. */
   keyframeEveryMs?: number
   /** softLimitEvents: queued events beyond which message traces are dropped. */
   softLimitEvents?: number
@@ -94,6 +96,9 @@ export class Recorder {
   private inFlight = 0
   private offset: number
   private lastKeyframeMs = -Infinity
+  /** JSON bytes of the last keyframe, and of the events queued for writing since it */
+  private lastKeyframeBytes = 0
+  private eventBytesSinceKeyframe = 0
   private lastSyncMs = performance.now()
   private gap: {
     fromSeq: number
@@ -270,11 +275,21 @@ export class Recorder {
     this.queue = []
     const gap = this.gap
     this.gap = null
+    // Serialized now, so the chunk holds the events and state as they are at this moment.
+    const eventsJson = batch.length > 0 ? JSON.stringify(batch) : ''
+    this.eventBytesSinceKeyframe += eventsJson.length
+    const due =
+      this.state.timeMs - this.lastKeyframeMs >= this.opts.keyframeEveryMs &&
+      this.eventBytesSinceKeyframe >= this.lastKeyframeBytes
     const keyframe =
-      final || this.state.timeMs - this.lastKeyframeMs >= this.opts.keyframeEveryMs
-        ? cloneState(this.state)
+      final || due
+        ? { json: JSON.stringify(this.state), timeMs: this.state.timeMs, seq: this.state.seq }
         : null
-    if (keyframe) this.lastKeyframeMs = keyframe.timeMs
+    if (keyframe) {
+      this.lastKeyframeMs = keyframe.timeMs
+      this.lastKeyframeBytes = keyframe.json.length
+      this.eventBytesSinceKeyframe = 0
+    }
     if (batch.length === 0 && !gap && !keyframe) return
     this.inFlight += batch.length
     this.enqueue(async () => {
@@ -298,7 +313,7 @@ export class Recorder {
       if (batch.length > 0) {
         const first = batch[0] as LabEvent
         const last = batch[batch.length - 1] as LabEvent
-        const payload = await deflate(utf8Encode(JSON.stringify(batch)))
+        const payload = await deflate(utf8Encode(eventsJson))
         this.addIndex('events', first.timeMs, last.timeMs, first.seq)
         this.write(
           encodeChunk(
@@ -316,7 +331,7 @@ export class Recorder {
         this.inFlight -= batch.length
       }
       if (keyframe) {
-        const payload = await deflate(utf8Encode(JSON.stringify(keyframe)))
+        const payload = await deflate(utf8Encode(keyframe.json))
         this.addIndex('keyframe', keyframe.timeMs, keyframe.timeMs, keyframe.seq)
         this.write(
           encodeChunk(

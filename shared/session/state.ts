@@ -62,8 +62,14 @@ export interface SessionState {
   counters: { elections: number; leaderChanges: number; faults: number; clientOps: number }
 }
 
-/** SERIES_LIMIT bounds each chart series kept in a state (oldest points are thinned first). */
-export const SERIES_LIMIT = 4000
+/** SERIES_LIMIT bounds each chart series kept in a state (oldest points are thinned first): about
+ * one point per pixel of a whole-session chart. A replay that zooms in reads the events of the
+ * visible stretch for full resolution. Keyframes carry these series, so the limit also bounds a
+ * keyframe's size (about 10 KB compressed for an hour-long session). */
+export const SERIES_LIMIT = 1000
+
+/** micro rounds milliseconds to microseconds: chart data needs no more, and it compresses. */
+const micro = (ms: number): number => Math.round(ms * 1000) / 1000
 
 /** emptyState is a session before any event. */
 export function emptyState(): SessionState {
@@ -237,9 +243,9 @@ export function applyEvent(s: SessionState, e: LabEvent): SessionState {
     case 'workload.sample':
       s.latency.push({
         timeMs: e.timeMs,
-        p50Ms: e.sample.p50Ms,
-        p99Ms: e.sample.p99Ms,
-        writesPerSec: e.sample.writesPerSec,
+        p50Ms: micro(e.sample.p50Ms),
+        p99Ms: micro(e.sample.p99Ms),
+        writesPerSec: Math.round(e.sample.writesPerSec * 10) / 10,
       })
       thin(s.latency)
       break
