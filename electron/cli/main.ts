@@ -6,6 +6,7 @@ import { benchCommand, benchUsage } from './bench'
 import { clusterCommand, clusterUsage } from './cluster'
 import { electCommand, electUsage } from './elect'
 import { replayCommand, replayUsage, rerunCommand, rerunUsage } from './replay'
+import { serveCommand, serveUsage } from './serve'
 import { simCommand, simUsage } from './sim'
 import { testCommand, testUsage } from './test'
 
@@ -45,6 +46,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "play a recording's experiment again on a fresh cluster and compare the two runs",
     usage: rerunUsage,
     run: rerunCommand,
+  },
+  serve: {
+    summary: 'open the lab in a browser: the app served on 127.0.0.1 (browser mode)',
+    usage: serveUsage,
+    run: serveCommand,
   },
   sim: {
     summary: 'run the Raft core in the deterministic simulator and check its safety',

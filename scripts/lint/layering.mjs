@@ -54,10 +54,13 @@ export function check(file, spec) {
   const rules = ZONES[from]
   if (spec.startsWith('.')) {
     const target = path.relative(ROOT, path.resolve(path.dirname(file), spec))
-    const to = zoneOf(target) ?? target.split(path.sep).join('/')
+    const targetPath = target.split(path.sep).join('/')
+    const to = zoneOf(target) ?? targetPath
     // The app's own metadata (its version) may be read by the processes built from electron/.
     if (to === 'package.json' && from.startsWith('electron/')) return null
-    const ok = rules.may.some((z) => to === z || to.startsWith(z + '/'))
+    // `may` entries are folders, some narrower than a zone (preload may use shared/lab only).
+    const inside = (p, z) => p === z || p.startsWith(z + '/')
+    const ok = rules.may.some((z) => inside(to, z) || inside(targetPath, z))
     return ok ? null : `${from}/ may not import ${to}/ (allowed: ${rules.may.join(', ')})`
   }
   const name = packageName(spec)
