@@ -69,6 +69,40 @@ for (const project of ['unit', 'integration']) {
   if (r.numFailedTests > 0) failures.push(`${r.numFailedTests} ${project} test(s)`)
 }
 
+// Playwright: the renderer in Chromium through browser mode, and the desktop app where Electron's
+// binary exists (its tests skip, printing why, where it does not).
+{
+  const chromium = process.env.RAFTLAB_CHROMIUM ?? '/usr/bin/chromium'
+  const json = join(tmp, 'playwright.json')
+  rmSync(json, { force: true })
+  const projects = ['--project=electron']
+  if (existsSync(chromium)) projects.push('--project=browser')
+  else {
+    console.log(
+      `\nskipping the browser tests: no Chromium at ${chromium} (apt-get install -y chromium, or set RAFTLAB_CHROMIUM)`,
+    )
+  }
+  run('playwright', 'npx', ['playwright', 'test', ...projects, '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: json,
+  })
+  if (!existsSync(json)) {
+    failed++
+    failures.push('playwright produced no report')
+  } else {
+    const r = JSON.parse(readFileSync(json, 'utf8'))
+    const st = r.stats ?? {}
+    passed += (st.expected ?? 0) + (st.flaky ?? 0)
+    failed += st.unexpected ?? 0
+    skipped += st.skipped ?? 0
+    if (st.unexpected > 0) failures.push(`${st.unexpected} playwright test(s)`)
+    // A spec file that fails to load reports an error and no tests.
+    for (const e of r.errors ?? []) {
+      failed++
+      failures.push(`playwright: ${String(e.message ?? e).split('\n')[0]}`)
+    }
+  }
+}
+
 const seconds = ((Date.now() - started) / 1000).toFixed(0)
 console.log(
   `\nnpm test finished in ${seconds} s${skipped ? `; ${skipped} skipped (reasons printed above)` : ''}`,
