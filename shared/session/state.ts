@@ -140,12 +140,19 @@ function appendLog(log: TermRun[], fromIndex: number, terms: readonly number[]):
   })
 }
 
-/** leaderOf is the leader of the highest term a running node reports, as ClusterStatus does. */
-function leaderOf(s: SessionState): number {
+/** highestTerm is the highest term a running or paused node reports (0: none). */
+export function highestTerm(s: SessionState): number {
   let term = 0
   for (const n of s.nodes)
     if (n.status && (n.state === 'running' || n.state === 'paused'))
       term = Math.max(term, n.status.term)
+  return term
+}
+
+/** leaderOf is the leader of the highest term a running node reports, as ClusterStatus does
+ * (0: none). */
+export function leaderOf(s: SessionState): number {
+  const term = highestTerm(s)
   const l = s.nodes.find(
     (n) => n.state === 'running' && n.status?.role === 'leader' && n.status.term === term,
   )
