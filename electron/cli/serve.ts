@@ -69,10 +69,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // Imported here so `--help` and usage errors need not load the engine.
   const { Lab } = await import('../lab/lab')
   const { startServer } = await import('../lab/server')
-  const lab = new Lab()
+  const { defaultRecordingsDir } = await import('../lab/paths')
+  const recordingsDir = defaultRecordingsDir()
+  const lab = new Lab({ recordingsDir })
   let server: Awaited<ReturnType<typeof startServer>>
   try {
-    server = await startServer({ port: opts.port, rendererDir: dir, lab })
+    server = await startServer({ port: opts.port, rendererDir: dir, lab, recordingsDir })
   } catch (e) {
     await lab.close()
     throw new CommandError((e as Error).message)

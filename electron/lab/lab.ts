@@ -101,6 +101,8 @@ export class Lab implements LabApi {
       status: this.status(),
       lastSeq: this.bus.lastSeq,
       recent: this.recent.slice(),
+      recording: this.recording ? this.recordingInfo() : null,
+      nowMs: this.bus.nowMs(),
     }
   }
 

@@ -13,7 +13,7 @@ import type { CommandResult } from '../../shared/lab/commands'
 import type { LabEvent } from '../../shared/lab/events'
 import type { HelloMessage, WsServerMessage } from '../../shared/lab/ipc'
 import { RENDERER_CSP, WS_CLOSE, WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../shared/lab/ipc'
-import { CommandValidationError, parseCommand } from '../../shared/lab/validate'
+import { CommandValidationError, FILE_NAME, parseCommand } from '../../shared/lab/validate'
 import type { LabCommand } from '../../shared/lab/commands'
 
 /** ServedLab is what the server needs from a Lab. */
@@ -35,7 +35,13 @@ export interface ServerOptions {
   maxBufferedBytes?: number
   /** maxClients bounds simultaneous WebSocket connections (default 32). */
   maxClients?: number
+  /** recordingsDir: the lab's recordings, downloadable at /recordings/NAME.raftrec?token=TOKEN
+   * (the page offers the recording it just made). */
+  recordingsDir?: string
 }
+
+/** RECORDINGS_PATH is where recordings are downloaded from. */
+export const RECORDINGS_PATH = '/recordings/'
 
 /** RunningServer is a started server. */
 export interface RunningServer {
@@ -99,7 +105,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       plain(res, 421, `raftlab serve answers only to http://127.0.0.1:${port}/\n`)
       return
     }
-    serveStatic(root, req, res)
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    if (path.startsWith(RECORDINGS_PATH)) serveRecording(opts.recordingsDir, token, req, res)
+    else serveStatic(root, req, res)
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES })
 
@@ -297,6 +305,62 @@ function plain(res: ServerResponse, status: number, body: string, extra = {}): v
     ...extra,
   })
   res.end(body)
+}
+
+/** serveRecording answers GET /recordings/NAME.raftrec?token=TOKEN with a recording of the lab's
+ * recordings folder, as a download. The token is required as for the WebSocket: recordings are
+ * the user's data. Names are plain file names (no folders). */
+function serveRecording(
+  dir: string | undefined,
+  token: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    plain(res, 405, 'only GET and HEAD\n', { Allow: 'GET, HEAD' })
+    return
+  }
+  let url: URL
+  let name: string
+  try {
+    url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    name = decodeURIComponent(url.pathname.slice(RECORDINGS_PATH.length))
+  } catch {
+    plain(res, 400, 'malformed path\n')
+    return
+  }
+  if (!tokenOk(url.searchParams.get('token'), token)) {
+    plain(res, 403, 'wrong or missing token\n')
+    return
+  }
+  if (!dir || !FILE_NAME.test(name) || !name.endsWith('.raftrec')) {
+    plain(res, 404, 'no such recording\n')
+    return
+  }
+  const file = join(dir, name)
+  let size: number
+  try {
+    const st = statSync(file)
+    if (!st.isFile()) throw new Error('not a file')
+    size = st.size
+  } catch {
+    plain(res, 404, 'no such recording\n')
+    return
+  }
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': size,
+    'Content-Disposition': `attachment; filename="${name}"`,
+    'Cache-Control': 'no-store',
+  })
+  if (req.method === 'HEAD') {
+    res.end()
+    return
+  }
+  const stream = createReadStream(file)
+  stream.on('error', () => res.destroy())
+  stream.pipe(res)
 }
 
 /** serveStatic answers GET/HEAD for files under `root`, and nothing else: no directory listings,

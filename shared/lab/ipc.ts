@@ -1,6 +1,6 @@
 // The channels that carry the lab contract between processes: Electron IPC names and the
 // browser-mode WebSocket message shapes. One table, so preload, main and the server agree.
-import type { ClusterStatus, CommandResult, LabCommand } from './commands'
+import type { ClusterStatus, RecordingInfo, CommandResult, LabCommand } from './commands'
 import type { LabEvent } from './events'
 
 /** LAB_CHANNELS names the Electron IPC channels; each has one preload method on window.raftlab. */
@@ -29,6 +29,10 @@ export interface HelloMessage {
   /** recent holds the latest events (at most RECENT_EVENTS), so charts and the narrative can be
    * rebuilt after a reload or a reconnect. */
   recent: LabEvent[]
+  /** recording: the recording in progress (the app's record button), if any. */
+  recording?: RecordingInfo | null
+  /** nowMs: the session clock when the hello was made. */
+  nowMs?: number
 }
 
 /** RECENT_EVENTS bounds the events a hello carries. */

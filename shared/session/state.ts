@@ -48,6 +48,8 @@ export interface SessionState {
   seq: number
   timeMs: number
   clusterId: string | null
+  /** clusterStartedMs is when the current (or last) cluster started; re-runs align on it. */
+  clusterStartedMs: number | null
   config: ClusterConfig | null
   running: boolean
   nodes: NodeSnapshot[]
@@ -77,6 +79,7 @@ export function emptyState(): SessionState {
     seq: 0,
     timeMs: 0,
     clusterId: null,
+    clusterStartedMs: null,
     config: null,
     running: false,
     nodes: [],
@@ -173,6 +176,7 @@ export function applyEvent(s: SessionState, e: LabEvent): SessionState {
         faults: s.faults,
       })
       s.clusterId = e.clusterId
+      s.clusterStartedMs = e.timeMs
       s.config = e.config
       s.running = true
       for (let id = 1; id <= e.config.nodes; id++) node(s, id)
