@@ -1,0 +1,58 @@
+// How numbers and times read in the UI: one place, so every view agrees. Pure.
+
+/** formatClock formats session time (ms since the session started) as m:ss.mmm, or h:mm:ss.mmm
+ * past an hour: the same clock the charts' time axis uses. */
+export function formatClock(timeMs: number, decimals = 3): string {
+  const neg = timeMs < 0
+  let t = Math.abs(timeMs) / 1000
+  const h = Math.floor(t / 3600)
+  t -= h * 3600
+  const m = Math.floor(t / 60)
+  t -= m * 60
+  const s = t.toFixed(decimals).padStart(decimals > 0 ? decimals + 3 : 2, '0')
+  const body = h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
+  return neg ? `-${body}` : body
+}
+
+/** formatAxisSeconds labels a time-axis tick given in seconds. */
+export function formatAxisSeconds(sec: number): string {
+  return formatClock(sec * 1000, 0)
+}
+
+/** formatMs formats a latency: three significant figures, always in ms. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '–'
+  if (ms >= 100) return ms.toFixed(0)
+  if (ms >= 10) return ms.toFixed(1)
+  if (ms >= 1) return ms.toFixed(2)
+  return ms.toFixed(3)
+}
+
+/** formatCount groups thousands: 12,345. (By hand: toLocaleString is slow, and this runs for
+ * every log row at every update.) */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '–'
+  const s = String(Math.abs(Math.round(n)))
+  let out = ''
+  for (let i = 0; i < s.length; i++) {
+    if (i > 0 && (s.length - i) % 3 === 0) out += ','
+    out += s[i]
+  }
+  return n < 0 ? `-${out}` : out
+}
+
+/** formatRate formats a per-second rate compactly: 950/s, 2.1k/s. */
+export function formatRate(perSec: number): string {
+  if (perSec >= 10_000) return `${(perSec / 1000).toFixed(0)}k/s`
+  if (perSec >= 1000) return `${(perSec / 1000).toFixed(1)}k/s`
+  return `${Math.round(perSec)}/s`
+}
+
+/** formatDuration formats a span of ms as "850 ms", "4.2 s", "3 min 20 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const m = Math.floor(ms / 60_000)
+  const s = Math.round((ms - m * 60_000) / 1000)
+  return `${m} min ${s} s`
+}

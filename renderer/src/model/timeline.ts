@@ -1,0 +1,291 @@
+// The time series behind the live charts: term per node, the leader timeline with its no-leader
+// gaps, fault periods, workload samples and raw write latencies. Everything is bounded (rings),
+// and raw latencies older than FULL_RES_MS are thinned into an archive, so a 10-minute run at
+// thousands of writes per second costs a fixed amount of memory. Pure: no DOM, no Vue.
+import type { LabEvent } from '../../../shared/lab/events'
+import { nodeName } from '../../../shared/lab/config'
+import type { NodeId } from '../../../shared/raft/types'
+import type { ClusterModel } from './cluster'
+import { Ring, SeriesRing } from './ring'
+
+/** LeaderSegment is a stretch of time with one leader (0: none) of one term. */
+export interface LeaderSegment {
+  startMs: number
+  endMs: number | null
+  leader: NodeId
+  term: number
+}
+
+/** FaultBand is a period during which a fault held: a node paused, crashed or stopped, or link
+ * rules in force. Bands come from state (node.process, links.changed), not from parsing fault
+ * descriptions, so they end exactly when the fault does; labels come from the fault events. */
+export interface FaultBand {
+  id: number
+  startMs: number
+  endMs: number | null
+  kind: 'node' | 'link'
+  node: NodeId
+  /** state: for a node band, the process state it shows (paused, crashed, stopped). */
+  state?: string
+  label: string
+  /** discarded: not a fault after all (nodes stopping because the whole cluster stopped). */
+  discarded?: boolean
+}
+
+/** FaultMark is one fault event, drawn as a tick where it happened. */
+export interface FaultMark {
+  timeMs: number
+  action: 'applied' | 'healed'
+  description: string
+}
+
+/** SamplePoint is one workload progress window. */
+export interface SamplePoint {
+  timeMs: number
+  windowMs: number
+  p50: number
+  p99: number
+  max: number
+  writesPerSec: number
+  readsPerSec: number
+  fail: number
+  info: number
+  warmup: boolean
+}
+
+/** FULL_RES_MS: raw latencies are kept at full resolution for this long, then thinned. */
+export const FULL_RES_MS = 3 * 60_000
+/** ARCHIVE_EVERY: one raw latency in this many survives into the archive. */
+export const ARCHIVE_EVERY = 8
+
+/** TimelineModel holds every time series, keyed by session time in ms. */
+export interface TimelineModel {
+  /** terms: per node, a point per term change; NaN marks a node that is down (a gap). */
+  terms: Map<NodeId, SeriesRing>
+  leaders: Ring<LeaderSegment>
+  bands: Ring<FaultBand>
+  marks: Ring<FaultMark>
+  samples: Ring<SamplePoint>
+  raw: SeriesRing
+  rawArchive: SeriesRing
+  /** lastStatusMs / lastSampleMs: when each kind of data last arrived ("not receiving data"). */
+  lastStatusMs: number
+  lastSampleMs: number
+  lastTimeMs: number
+  /** private bookkeeping */
+  openNodeBands: Map<NodeId, FaultBand>
+  openLinkBand: FaultBand | null
+  nextBandId: number
+  archiveCounter: number
+}
+
+/** createTimelineModel returns empty series with the given bounds. */
+export function createTimelineModel(caps = { raw: 32_768, archive: 16_384 }): TimelineModel {
+  return {
+    terms: new Map(),
+    leaders: new Ring(2048),
+    bands: new Ring(1024),
+    marks: new Ring(2048),
+    samples: new Ring(7200),
+    raw: new SeriesRing(caps.raw),
+    rawArchive: new SeriesRing(caps.archive),
+    lastStatusMs: -Infinity,
+    lastSampleMs: -Infinity,
+    lastTimeMs: 0,
+    openNodeBands: new Map(),
+    openLinkBand: null,
+    nextBandId: 1,
+    archiveCounter: 0,
+  }
+}
+
+function termSeries(t: TimelineModel, id: NodeId): SeriesRing {
+  let s = t.terms.get(id)
+  if (!s) {
+    s = new SeriesRing(4096)
+    t.terms.set(id, s)
+  }
+  return s
+}
+
+function recordTerm(t: TimelineModel, id: NodeId, timeMs: number, term: number): void {
+  const s = termSeries(t, id)
+  const last = s.lastY()
+  if (last === term || (last !== undefined && Number.isNaN(last) && Number.isNaN(term))) return
+  if (last === undefined && Number.isNaN(term)) return
+  s.push(timeMs, term)
+}
+
+function openBand(t: TimelineModel, b: Omit<FaultBand, 'id' | 'endMs'>): FaultBand {
+  const band: FaultBand = { ...b, id: t.nextBandId++, endMs: null }
+  t.bands.push(band)
+  return band
+}
+
+function closeNodeBand(t: TimelineModel, id: NodeId, timeMs: number): void {
+  const b = t.openNodeBands.get(id)
+  if (b) {
+    b.endMs = timeMs
+    t.openNodeBands.delete(id)
+  }
+}
+
+function closeAllBands(t: TimelineModel, timeMs: number): void {
+  for (const id of [...t.openNodeBands.keys()]) closeNodeBand(t, id, timeMs)
+  if (t.openLinkBand) t.openLinkBand.endMs = timeMs
+  t.openLinkBand = null
+}
+
+/** currentLeaderSegment is the open segment, if any. */
+export function currentLeaderSegment(t: TimelineModel): LeaderSegment | null {
+  const s = t.leaders.last()
+  return s && s.endMs === null ? s : null
+}
+
+/** trackLeader opens a segment when the cluster's leader (or its term) changes; it returns the
+ * new segment, or null when nothing changed. */
+export function trackLeader(
+  t: TimelineModel,
+  c: ClusterModel,
+  timeMs: number,
+): LeaderSegment | null {
+  const open = currentLeaderSegment(t)
+  if (!c.running) {
+    if (open) open.endMs = timeMs
+    return null
+  }
+  const leader = c.leader ?? 0
+  // A leaderless stretch stays one gap even while candidates bump the term.
+  if (open && open.leader === leader && (leader === 0 || open.term === c.term)) {
+    if (leader === 0) open.term = c.term
+    return null
+  }
+  if (open) open.endMs = timeMs
+  const seg: LeaderSegment = { startMs: timeMs, endMs: null, leader, term: c.term }
+  t.leaders.push(seg)
+  return seg
+}
+
+/** reduceTimeline applies one event, after the cluster model has; it returns the leader segment
+ * the event opened (for the narrative), or null. */
+export function reduceTimeline(
+  t: TimelineModel,
+  ev: LabEvent,
+  c: ClusterModel,
+): LeaderSegment | null {
+  t.lastTimeMs = Math.max(t.lastTimeMs, ev.timeMs)
+  switch (ev.type) {
+    case 'cluster.started':
+      for (const id of t.terms.keys()) recordTerm(t, id, ev.timeMs, NaN)
+      break
+    case 'cluster.stopped':
+      for (const id of t.terms.keys()) recordTerm(t, id, ev.timeMs, NaN)
+      // Stopping a cluster stops its nodes first; those are not faults to shade.
+      for (const b of t.openNodeBands.values()) if (b.state === 'stopped') b.discarded = true
+      closeAllBands(t, ev.timeMs)
+      break
+    case 'node.status':
+      t.lastStatusMs = ev.timeMs
+      recordTerm(t, ev.node, ev.timeMs, ev.status.term)
+      break
+    case 'node.process': {
+      const down = ev.state === 'crashed' || ev.state === 'stopped'
+      if (down) recordTerm(t, ev.node, ev.timeMs, NaN)
+      const faulty = down || ev.state === 'paused'
+      const open = t.openNodeBands.get(ev.node)
+      if (open && (!faulty || open.state !== ev.state)) closeNodeBand(t, ev.node, ev.timeMs)
+      if (faulty && !t.openNodeBands.has(ev.node)) {
+        const label = `${nodeName(ev.node)} ${ev.state}`
+        const b = openBand(t, {
+          startMs: ev.timeMs,
+          kind: 'node',
+          node: ev.node,
+          state: ev.state,
+          label,
+        })
+        t.openNodeBands.set(ev.node, b)
+      }
+      break
+    }
+    case 'links.changed':
+      if (ev.rules.length > 0 && !t.openLinkBand) {
+        const label = describeRules(ev.rules.length, ev.rules.filter((r) => r.cut).length)
+        t.openLinkBand = openBand(t, { startMs: ev.timeMs, kind: 'link', node: 0, label })
+      } else if (ev.rules.length === 0 && t.openLinkBand) {
+        t.openLinkBand.endMs = ev.timeMs
+        t.openLinkBand = null
+      }
+      break
+    case 'fault':
+      t.marks.push({ timeMs: ev.timeMs, action: ev.action, description: ev.description })
+      // The band for link faults takes the words of the fault that opened or changed it.
+      if (
+        t.openLinkBand &&
+        ev.action === 'applied' &&
+        /link|partition|bridge|isolated/.test(ev.description)
+      )
+        t.openLinkBand.label = ev.description
+      break
+    case 'workload.sample': {
+      const s = ev.sample
+      t.lastSampleMs = ev.timeMs
+      t.samples.push({
+        timeMs: ev.timeMs,
+        windowMs: s.windowMs,
+        // A window in which no write completed has no latency (not a latency of 0): a gap.
+        p50: s.writes > 0 ? s.p50Ms : NaN,
+        p99: s.writes > 0 ? s.p99Ms : NaN,
+        max: s.writes > 0 ? s.maxMs : NaN,
+        writesPerSec: s.writesPerSec,
+        readsPerSec: s.readsPerSec,
+        fail: s.fail,
+        info: s.info,
+        warmup: ev.phase === 'warmup',
+      })
+      addRawPoints(t, ev.timeMs, s.windowMs, s.points)
+      break
+    }
+    default:
+      break
+  }
+  return trackLeader(t, c, ev.timeMs)
+}
+
+function describeRules(rules: number, cuts: number): string {
+  if (cuts === rules) return `${cuts} link${cuts === 1 ? '' : 's'} cut`
+  return `${rules} link rule${rules === 1 ? '' : 's'}`
+}
+
+/** addRawPoints spreads a window's raw latencies evenly over the window (they were drawn
+ * uniformly from it), then moves points older than FULL_RES_MS into the thinned archive. */
+export function addRawPoints(
+  t: TimelineModel,
+  endMs: number,
+  windowMs: number,
+  points: readonly number[],
+): void {
+  const n = points.length
+  const start = endMs - windowMs
+  for (let i = 0; i < n; i++) t.raw.push(start + ((i + 0.5) * windowMs) / n, points[i] as number)
+  const horizon = endMs - FULL_RES_MS
+  t.raw.shiftWhile(
+    (x) => x < horizon,
+    (x, y) => {
+      if (t.archiveCounter++ % ARCHIVE_EVERY === 0) t.rawArchive.push(x, y)
+    },
+  )
+}
+
+/** noLeaderStats counts the no-leader gaps (after a first leader or not) and their total time up
+ * to `nowMs`, within the segments the ring still holds. */
+export function noLeaderStats(t: TimelineModel, nowMs: number): { gaps: number; totalMs: number } {
+  let gaps = 0
+  let totalMs = 0
+  for (let i = 0; i < t.leaders.length; i++) {
+    const s = t.leaders.at(i) as LeaderSegment
+    if (s.leader !== 0) continue
+    gaps++
+    totalMs += (s.endMs ?? nowMs) - s.startMs
+  }
+  return { gaps, totalMs }
+}

@@ -1,0 +1,24 @@
+// The time series behind the charts, published as a version number. Charts read the plain rings
+// directly when they redraw (at most a few times a second), so thousands of points never pass
+// through Vue's reactivity.
+import { defineStore } from 'pinia'
+import { shallowRef } from 'vue'
+import type { TimelineModel } from '../model/timeline'
+import { useSessionStore } from './session'
+
+/** useTimelineStore tells the charts when new data arrived. */
+export const useTimelineStore = defineStore('timeline', () => {
+  const version = shallowRef(0)
+
+  /** publish marks the series changed. */
+  function publish(): void {
+    version.value++
+  }
+
+  /** model reads the plain timeline model. */
+  function model(): TimelineModel {
+    return useSessionStore().currentModel().timeline
+  }
+
+  return { version, publish, model }
+})

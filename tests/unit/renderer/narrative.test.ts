@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import {
+  describeCommand,
+  describeLabEvent,
+  pushLine,
+  type NarrativeLine,
+} from '../../../renderer/src/model/narrative'
+import { Ring } from '../../../renderer/src/model/ring'
+import { Stream } from './events'
+
+const s = new Stream()
+const text = (e: Parameters<typeof describeLabEvent>[0], preVote = false) =>
+  describeLabEvent(e, { preVote })?.text
+
+describe('the narrative', () => {
+  it('tells elections in plain words', () => {
+    expect(
+      text(
+        s.at(1, {
+          type: 'node.raft',
+          node: 3,
+          event: { kind: 'electionStarted', term: 5, preVote: false, transfer: false },
+        }),
+      ),
+    ).toBe('n3 timed out in term 4 and started an election for term 5')
+    expect(
+      text(
+        s.at(1, {
+          type: 'node.raft',
+          node: 3,
+          event: { kind: 'electionStarted', term: 5, preVote: false, transfer: false },
+        }),
+        true,
+      ),
+    ).toBe('n3 started an election for term 5')
+    expect(
+      text(
+        s.at(1, {
+          type: 'node.raft',
+          node: 3,
+          event: { kind: 'electionStarted', term: 5, preVote: true, transfer: false },
+        }),
+        true,
+      ),
+    ).toBe('n3 timed out in term 4 and asked for pre-votes for term 5')
+    expect(
+      text(
+        s.at(2, {
+          type: 'node.raft',
+          node: 1,
+          event: { kind: 'electionWon', term: 5, preVote: false, votes: [1, 2, 4] },
+        }),
+      ),
+    ).toBe('n1 won term 5 with votes from n1, n2, n4')
+    expect(
+      text(
+        s.at(2, {
+          type: 'node.raft',
+          node: 2,
+          event: { kind: 'steppedDown', term: 6, reason: 'check-quorum' },
+        }),
+      ),
+    ).toMatch(/CheckQuorum/)
+  })
+
+  it('tells faults, crashes with their reason, and failed commands', () => {
+    expect(text(s.at(3, { type: 'fault', action: 'applied', description: 'link n1→n2 cut' }))).toBe(
+      'link n1→n2 cut',
+    )
+    expect(
+      text(
+        s.at(4, {
+          type: 'node.process',
+          node: 2,
+          state: 'crashed',
+          pid: null,
+          detail: 'exited with code 3: EADDRINUSE',
+        }),
+      ),
+    ).toBe('n2 crashed: exited with code 3: EADDRINUSE')
+    const failed = describeLabEvent(
+      s.at(5, {
+        type: 'command',
+        id: 1,
+        phase: 'failed',
+        command: { type: 'node.resume', node: 2 },
+        error: 'n2 is not paused',
+      }),
+    )
+    expect(failed).toMatchObject({ kind: 'command', text: '✗ resume n2 failed: n2 is not paused' })
+  })
+
+  it('leaves data events out', () => {
+    expect(
+      describeLabEvent(
+        s.at(6, { type: 'node.log', node: 1, op: 'append', fromIndex: 1, toIndex: 1, terms: [1] }),
+      ),
+    ).toBeNull()
+    expect(
+      describeLabEvent(
+        s.at(6, { type: 'command', id: 2, phase: 'started', command: { type: 'heal.all' } }),
+      ),
+    ).toBeNull()
+  })
+
+  it('folds a line repeated within a short while into a count', () => {
+    const r = new Ring<NarrativeLine>(10)
+    const line = (
+      id: string,
+      timeMs: number,
+      t = 'n1 timed out in term 1 and asked for pre-votes for term 2',
+    ) => ({ id, timeMs, kind: 'election', text: t, nodes: [1] }) as NarrativeLine
+    pushLine(r, line('1', 0))
+    pushLine(r, line('2', 100, 'something else'))
+    pushLine(r, line('3', 300))
+    pushLine(r, line('4', 600))
+    expect(r.length).toBe(2)
+    expect(r.at(0)).toMatchObject({ repeat: 3, lastTimeMs: 600 })
+    pushLine(r, line('5', 60_000))
+    expect(r.length).toBe(3)
+  })
+
+  it('names every command', () => {
+    expect(describeCommand({ type: 'link.cut', from: 1, to: 2, both: false })).toBe(
+      'cut link n1→n2',
+    )
+    expect(describeCommand({ type: 'cluster.start', config: { nodes: 5 } })).toBe(
+      'start a 5-node cluster',
+    )
+    expect(describeCommand({ type: 'partition.split', minority: [1, 2] })).toBe('split off n1, n2')
+  })
+})
