@@ -3,8 +3,9 @@
 import type { MenuItemConstructorOptions } from 'electron'
 import type { LabMenuAction } from '../../shared/lab/ipc'
 
-/** LAB_MENU_ITEMS are the lab's menu items with their shortcuts. Open and Save recording reach
- * the renderer like the others; until recordings exist the renderer says so. */
+/** LAB_MENU_ITEMS are the lab's menu items with their shortcuts. Each only tells the renderer:
+ * Open recording… opens its file picker; Save recording… starts a recording, or finishes the
+ * one in progress and shows where it was written. */
 export const LAB_MENU_ITEMS: Readonly<Record<LabMenuAction, { label: string; key: string }>> = {
   'new-cluster': { label: 'New cluster…', key: 'CmdOrCtrl+N' },
   'open-recording': { label: 'Open recording…', key: 'CmdOrCtrl+O' },

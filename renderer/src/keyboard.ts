@@ -1,6 +1,7 @@
 // Runs keyboard shortcuts (the keymap itself is model/shortcuts.ts, shared with the help overlay).
 import { nodeName } from '../../shared/lab/config'
 import { matchShortcut, type KeyPress } from './model/shortcuts'
+import { useReplayStore } from './replay/store'
 import { useClusterStore } from './stores/cluster'
 import { useFormsStore } from './stores/forms'
 import { useSessionStore } from './stores/session'
@@ -50,6 +51,11 @@ export function onKeydown(ev: KeyboardEvent): boolean {
   }
   const needCluster = (fn: () => unknown): void => {
     if (!cluster.view.running) toasts.push('info', 'no cluster is running: start one first (n)')
+    else void fn()
+  }
+  const replay = useReplayStore()
+  const needReplay = (fn: () => unknown): void => {
+    if (!replay.active) toasts.push('info', 'no recording is open: press o to open one')
     else void fn()
   }
   switch (m.action) {
@@ -103,7 +109,30 @@ export function onKeydown(ev: KeyboardEvent): boolean {
       needCluster(() => cluster.stop())
       break
     case 'freeze-charts':
-      axis.toggleFreeze(session.nowMs())
+      // While replaying, Space is play / pause, as in every player.
+      if (replay.active) replay.togglePlay()
+      else axis.toggleFreeze(session.nowMs())
+      break
+    case 'record':
+      void replay.toggleRecording()
+      break
+    case 'open-recording':
+      ui.pickRecording++
+      break
+    case 'replay-play':
+      needReplay(() => replay.togglePlay())
+      break
+    case 'replay-step-back':
+      needReplay(() => replay.step(-1))
+      break
+    case 'replay-step-forward':
+      needReplay(() => replay.step(1))
+      break
+    case 'replay-prev-marker':
+      needReplay(() => replay.jumpMarker(-1))
+      break
+    case 'replay-next-marker':
+      needReplay(() => replay.jumpMarker(1))
       break
     case 'zoom-in':
       axis.stepSpan(-1, session.nowMs())

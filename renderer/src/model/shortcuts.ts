@@ -23,13 +23,20 @@ export type ShortcutAction =
   | 'zoom-out'
   | 'live'
   | 'toggle-view'
+  | 'record'
+  | 'open-recording'
+  | 'replay-play'
+  | 'replay-step-back'
+  | 'replay-step-forward'
+  | 'replay-prev-marker'
+  | 'replay-next-marker'
 
 /** Shortcut is one row of the help overlay. */
 export interface Shortcut {
   keys: string
   action: ShortcutAction
   label: string
-  group: 'nodes' | 'faults' | 'cluster' | 'charts' | 'app'
+  group: 'nodes' | 'faults' | 'cluster' | 'charts' | 'replay' | 'app'
 }
 
 /** SHORTCUTS is the keymap, in the order the help overlay lists it. */
@@ -65,6 +72,23 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Space', action: 'freeze-charts', label: 'freeze / follow the charts', group: 'charts' },
   { keys: '+  −', action: 'zoom-in', label: 'zoom the time axis in / out', group: 'charts' },
   { keys: 'l', action: 'live', label: 'back to live (now)', group: 'charts' },
+  { keys: 'r', action: 'record', label: 'start / finish recording the session', group: 'replay' },
+  { keys: 'o', action: 'open-recording', label: 'open a recording to replay', group: 'replay' },
+  {
+    keys: 'k',
+    action: 'replay-play',
+    label: 'play / pause the replay (Space too, while replaying)',
+    group: 'replay',
+  },
+  { keys: ',', action: 'replay-step-back', label: 'previous event', group: 'replay' },
+  { keys: '.', action: 'replay-step-forward', label: 'next event', group: 'replay' },
+  {
+    keys: '[',
+    action: 'replay-prev-marker',
+    label: 'previous marker (election, leader, fault)',
+    group: 'replay',
+  },
+  { keys: ']', action: 'replay-next-marker', label: 'next marker', group: 'replay' },
   { keys: 'v', action: 'toggle-view', label: 'switch between Lab and Benchmarks', group: 'app' },
   { keys: '?', action: 'help', label: 'show / hide this help', group: 'app' },
   {
@@ -111,6 +135,13 @@ export function matchShortcut(k: KeyPress): { action: ShortcutAction; node?: num
     '-': 'zoom-out',
     l: 'live',
     v: 'toggle-view',
+    r: 'record',
+    o: 'open-recording',
+    k: 'replay-play',
+    ',': 'replay-step-back',
+    '.': 'replay-step-forward',
+    '[': 'replay-prev-marker',
+    ']': 'replay-next-marker',
   }
   const action = simple[k.key]
   return action ? { action } : null

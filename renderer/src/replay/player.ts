@@ -64,7 +64,11 @@ export class Player {
   seek(timeMs: number): Rebuild {
     const t = Math.min(this.endMs, Math.max(this.startMs, timeMs))
     this.playheadMs = t
-    let fromMs = Math.max(this.startMs - 1, t - PRELOAD_MS)
+    // A recording started mid-session opens with a keyframe (the session so far): rebuilds start
+    // from it. One started with its cluster has none there: its first events are delivered, so
+    // the narrative tells the start too.
+    const opensWithKeyframe = this.reader.chunks[0]?.header.kind === 'keyframe'
+    let fromMs = Math.max(this.startMs - (opensWithKeyframe ? 0 : 1), t - PRELOAD_MS)
     let events = this.reader.eventsBetween(fromMs, t)
     if (events.length > PRELOAD_EVENTS) {
       events = events.slice(events.length - PRELOAD_EVENTS)

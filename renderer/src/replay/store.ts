@@ -71,8 +71,12 @@ export const useReplayStore = defineStore('replay', () => {
   let rerunState: SessionState | null = null
   let rerunOriginal: RunSeries | null = null
 
-  function toast(kind: 'error' | 'info' | 'success', message: string): void {
-    useToastStore().push(kind, message)
+  function toast(
+    kind: 'error' | 'info' | 'success',
+    message: string,
+    opts: Parameters<ReturnType<typeof useToastStore>['push']>[2] = {},
+  ): void {
+    useToastStore().push(kind, message, opts)
   }
 
   /** openBytes opens a recording's bytes in replay mode; false (with a toast saying why) when
@@ -122,6 +126,33 @@ export const useReplayStore = defineStore('replay', () => {
       return openBytes(file.name, bytes)
     } catch (e) {
       toast('error', describeOpenError(file.name, e))
+      return false
+    } finally {
+      loading.value = null
+    }
+  }
+
+  /** openRecorded opens a recording the engine has finished. In browser mode the page fetches it
+   * from `raftlab serve` (with this page's token); the desktop app has no such route, so it says
+   * where the file is, for File → Open recording…. */
+  async function openRecorded(info: RecordingInfo): Promise<boolean> {
+    const token = new URLSearchParams(location.search).get('token')
+    if (useSessionStore().connection.transport !== 'browser' || token === null) {
+      toast('info', `Open ${info.path} with File → Open recording…`)
+      return false
+    }
+    loading.value = info.name
+    try {
+      const url = `/recordings/${encodeURIComponent(info.name)}?token=${encodeURIComponent(token)}`
+      const res = await fetch(url)
+      if (!res.ok) {
+        const why = (await res.text()).trim()
+        toast('error', `${info.name} could not be fetched: ${why || res.statusText}`)
+        return false
+      }
+      return openBytes(info.name, new Uint8Array(await res.arrayBuffer()))
+    } catch (e) {
+      toast('error', describeOpenError(info.name, e))
       return false
     } finally {
       loading.value = null
@@ -315,9 +346,14 @@ export const useReplayStore = defineStore('replay', () => {
     if (recording.value) {
       const r = await session.run({ type: 'record.stop' })
       if (r.ok && r.recording) {
+        const info = r.recording
         recording.value = null
-        lastRecording.value = r.recording
-        toast('success', `Recording saved: ${r.recording.path}`)
+        lastRecording.value = info
+        const kb = Math.max(1, Math.round(info.bytes / 1024))
+        toast('success', `Recording saved: ${info.path} (${info.events} events, ${kb} KiB)`, {
+          timeoutMs: 12000,
+          action: { label: 'Replay it', run: () => void openRecorded(info) },
+        })
       }
     } else {
       const r = await session.run({ type: 'record.start' })
@@ -337,6 +373,7 @@ export const useReplayStore = defineStore('replay', () => {
     comparison,
     openBytes,
     openFile,
+    openRecorded,
     close,
     play,
     pause,

@@ -3,6 +3,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { NodeId } from '../../../shared/raft/types'
+import { useReplayStore } from '../replay/store'
 
 /** useUiStore holds the selection and what is open. */
 export const useUiStore = defineStore('ui', () => {
@@ -15,8 +16,11 @@ export const useUiStore = defineStore('ui', () => {
    * cluster…"). */
   const focusForm = ref(0)
   /** menuRequest: the last pick from the desktop app's menu (a counter makes a repeat a change),
-   * for the views that own the action (e.g. the replay bar opens and saves recordings). */
+   * for views that own an action the menu does not know. */
   const menuRequest = ref<{ action: string; n: number } | null>(null)
+  /** pickRecording: bumped to open the file picker for a recording (File → Open recording…, the
+   * Open button, the `o` key); App.vue owns the hidden file input. */
+  const pickRecording = ref(0)
 
   /** selectNode selects a node (or clears the selection) and closes any other node's menu. */
   function selectNode(id: NodeId | null): void {
@@ -58,6 +62,14 @@ export const useUiStore = defineStore('ui', () => {
       case 'benchmark':
         view.value = 'bench'
         return 'done'
+      case 'open-recording':
+        pickRecording.value++
+        return 'done'
+      case 'save-recording':
+        // Recordings are written as they go: Save starts one (the session so far becomes its
+        // first keyframe) or, while one runs, finishes it and says where it is.
+        void useReplayStore().toggleRecording()
+        return 'done'
       default:
         return 'passed-on'
     }
@@ -70,6 +82,7 @@ export const useUiStore = defineStore('ui', () => {
     helpOpen,
     focusForm,
     menuRequest,
+    pickRecording,
     selectNode,
     openMenu,
     closeMenu,

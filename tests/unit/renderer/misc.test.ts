@@ -103,6 +103,15 @@ describe('shortcuts', () => {
     expect(matchShortcut(key('3'))).toEqual({ action: 'select-node', node: 3 })
     expect(matchShortcut(key('Q', { shiftKey: true }))).toEqual({ action: 'stop-cluster' })
     expect(matchShortcut(key('?'))).toEqual({ action: 'help' })
+    expect(matchShortcut(key('k'))).toEqual({ action: 'replay-play' })
+    expect(matchShortcut(key(']'))).toEqual({ action: 'replay-next-marker' })
+  })
+  it('gives every key one action only', () => {
+    const seen = new Map<string, string>()
+    for (const s of SHORTCUTS) {
+      expect(seen.has(s.keys), `${s.keys}: ${seen.get(s.keys)} and ${s.action}`).toBe(false)
+      seen.set(s.keys, s.action)
+    }
   })
   it('leaves typing alone (but Escape always works) and ignores modified keys', () => {
     expect(matchShortcut(key('h', { inField: true }))).toBeNull()
@@ -129,6 +138,13 @@ describe('shortcuts', () => {
       'l',
       'v',
       '1',
+      'r',
+      'o',
+      'k',
+      ',',
+      '.',
+      '[',
+      ']',
     ]) {
       const m = matchShortcut(key(k))
       expect(m && documented.has(m.action), k).toBe(true)
