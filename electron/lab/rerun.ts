@@ -96,7 +96,7 @@ export async function rerunFile(
   signal?: AbortSignal,
 ): Promise<RerunResult> {
   const original = openRecording(path)
-  const plan = planRerun(original.iterate())
+  const plan = planRerun(original.iterate(), original.stateAt(original.startMs))
   lab.startRecording(outPath, 'rerun', path)
   let failedCommands: FailedCommand[]
   try {

@@ -3,6 +3,7 @@
 // start — so it can be played again on a fresh cluster, from the CLI or the app. Pure.
 import type { LabCommand, LabCommandType } from '../lab/commands'
 import type { ClusterConfig } from '../lab/config'
+import type { SessionState } from './state'
 import type { LabEvent } from '../lab/events'
 
 /** TimedCommand is a command at its offset from the cluster's start. */
@@ -50,12 +51,20 @@ export const MAX_RERUN_MS = 24 * 3_600_000
 export const MAX_RERUN_COMMANDS = 100_000
 
 /** planRerun takes the first cluster of a stream of events (a recording's, in order) and the
- * commands that were started on it. It throws when there is no cluster to re-run. */
-export function planRerun(events: Iterable<LabEvent>): RerunPlan {
-  let start: Extract<LabEvent, { type: 'cluster.started' }> | null = null
+ * commands that were started on it. A recording started while a cluster ran (the app's record
+ * button) does not hold its cluster.started: pass the session as the recording began
+ * (`initial`, its first keyframe) and that cluster is re-run, with the recorded commands at
+ * their offsets from its start (commands from before the recording are not known). It throws
+ * when there is no cluster to re-run. */
+export function planRerun(events: Iterable<LabEvent>, initial?: SessionState): RerunPlan {
+  let start: { timeMs: number; config: ClusterConfig } | null =
+    initial?.running && initial.config && initial.clusterStartedMs !== null
+      ? { timeMs: initial.clusterStartedMs, config: initial.config }
+      : null
   let endMs = 0
   const commands: TimedCommand[] = []
   for (const e of events) {
+    if (initial && e.seq <= initial.seq) continue
     if (!start) {
       if (e.type === 'cluster.started') start = e
       continue

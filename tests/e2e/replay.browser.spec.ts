@@ -97,5 +97,26 @@ test('record a leader crash, open it, scrub to the crash, see the election', asy
   await expect(page.getByTestId('topbar-leader')).toHaveText(`leader ${newLeader}`)
   await page.getByTestId('stop-cluster').click()
   await expect(page.getByTestId('cluster-facts')).toHaveText(/no cluster/, { timeout: 20_000 })
+
+  // Re-run it: a fresh cluster plays the same crash, recorded, and the two runs are compared.
+  await page.getByTestId('recording-input').setInputFiles(join(served.recordingsDir, files[0]!))
+  await expect(page.getByTestId('replay-bar')).toBeVisible()
+  await page.getByTestId('replay-rerun').click()
+  await expect(page.getByTestId('replay-bar')).toHaveCount(0)
+  await expect(page.getByTestId('compare')).toBeVisible()
+  await expect(page.getByTestId('compare')).toHaveAttribute('data-running', 'false', {
+    timeout: 60_000,
+  })
+  await expect(page.getByTestId('compare-recording')).toContainText('.rerun.raftrec')
+  await expect(page.getByTestId('compare-facts')).toContainText('time without a leader')
+  if (process.env.RAFTLAB_SHOTS) {
+    await page.screenshot({ path: join(process.env.RAFTLAB_SHOTS, 'rerun.png') })
+  }
+  await page.getByTestId('compare-close').click()
+  await expect(page.getByTestId('compare')).toHaveCount(0)
+  if (await page.getByTestId('stop-cluster').isEnabled()) {
+    await page.getByTestId('stop-cluster').click()
+    await expect(page.getByTestId('cluster-facts')).toHaveText(/no cluster/, { timeout: 20_000 })
+  }
   expect(consoleErrors).toEqual([])
 })

@@ -265,7 +265,7 @@ export const useReplayStore = defineStore('replay', () => {
     if (!reader || !o) return
     let plan
     try {
-      plan = planRerun(reader.iterate())
+      plan = planRerun(reader.iterate(), reader.stateAt(reader.startMs))
     } catch (e) {
       toast('error', `${o.name}: ${(e as Error).message}`)
       return

@@ -66,8 +66,11 @@ export const useSessionStore = defineStore('session', () => {
   /** mode: 'live' follows the engine; 'replay' shows a recording (the replay store drives it). */
   const mode = ref<'live' | 'replay'>('live')
 
-  // The model and the pipeline are deliberately outside Vue's reactivity.
-  let model: LabModel = createLabModel()
+  // The model and the pipeline are deliberately outside Vue's reactivity. `model` is what the
+  // views show: the live model, or a replay's while a recording is shown (the live one keeps
+  // folding the engine's events meanwhile, unpublished, so going back is instant).
+  let liveModel: LabModel = createLabModel()
+  let model: LabModel = liveModel
   let client: LabClient | null = null
   let queue: LabEvent[] = []
   let scheduled = false
@@ -80,11 +83,13 @@ export const useSessionStore = defineStore('session', () => {
   /** clock maps the engine's session time to this page's clock, so charts can scroll between
    * events: the newest event's time and when it arrived here. */
   const clock = { eventMs: 0, arrivedAt: 0 }
+  /** playheadMs: a replay's clock (it does not move by itself). */
+  let playheadMs = 0
 
   /** nowMs is the engine's session time now, as best the page can tell; in a replay, the
-   * playhead (which does not move by itself). */
+   * playhead. */
   function nowMs(): number {
-    if (mode.value === 'replay') return clock.eventMs
+    if (mode.value === 'replay') return playheadMs
     return clock.eventMs + (performance.now() - clock.arrivedAt)
   }
 
@@ -145,7 +150,8 @@ export const useSessionStore = defineStore('session', () => {
         return
       }
       finishHello(m, hello)
-      model = m
+      liveModel = m
+      if (mode.value === 'live') model = m
       catchingUp = false
       // The session's time: what the hello said when it arrived, else (an older engine) its
       // newest event.
@@ -154,7 +160,7 @@ export const useSessionStore = defineStore('session', () => {
         clock.eventMs = hello.nowMs ?? m.timeline.lastTimeMs
         clock.arrivedAt = helloAt
       }
-      publishAll()
+      if (mode.value === 'live') publishAll()
       if (queue.length > 0) schedule()
     }
     step()
@@ -164,7 +170,6 @@ export const useSessionStore = defineStore('session', () => {
     if (incompatible.value) return
     // Recordings and re-runs are followed even while a recording is replayed.
     useReplayStore().onLiveEvents(events)
-    if (mode.value === 'replay') return
     queue.push(...events)
     const last = events[events.length - 1]
     if (last) {
@@ -192,8 +197,8 @@ export const useSessionStore = defineStore('session', () => {
     const batch = queue
     queue = []
     const t0 = performance.now()
-    const ch = timed('events.apply', () => applyEvents(model, batch))
-    timed('events.publish', () => publish(ch))
+    const ch = timed('events.apply', () => applyEvents(liveModel, batch))
+    if (mode.value === 'live') timed('events.publish', () => publish(ch))
     const t1 = performance.now()
     // Vue re-renders in a microtask after this: nextTick resolves once it has. When the whole
     // update was slow (the machine is busy), the next ones come less often, up to 2.5 a second.
@@ -209,32 +214,26 @@ export const useSessionStore = defineStore('session', () => {
 
   /** enterReplay shows a recording from a snapshot (opening it, or seeking): the views are
    * rebuilt, live events stop reaching them, and the clock is the playhead. */
-  function enterReplay(r: ReplaySnapshot, playheadMs: number): void {
+  function enterReplay(r: ReplaySnapshot, at: number): void {
     mode.value = 'replay'
-    helloToken++
-    catchingUp = false
-    queue = []
     model = timed('replay.seek', () => modelFromSnapshot(r.status, r.statusSeq, r.fromMs, r.events))
-    clock.eventMs = playheadMs
-    clock.arrivedAt = performance.now()
+    playheadMs = at
     publishAll()
   }
 
   /** feedReplay plays a recording's next events and moves the clock to the playhead. */
-  function feedReplay(events: readonly LabEvent[], playheadMs: number): void {
+  function feedReplay(events: readonly LabEvent[], at: number): void {
     if (mode.value !== 'replay') return
-    clock.eventMs = playheadMs
-    clock.arrivedAt = performance.now()
+    playheadMs = at
     publish(events.length > 0 ? applyEvents(model, events) : { ...noChanges(), timeline: true })
   }
 
-  /** leaveReplay goes back to the live lab, starting again from a fresh hello. */
+  /** leaveReplay goes back to the live lab, as it is now. */
   function leaveReplay(): void {
     if (mode.value !== 'replay') return
     mode.value = 'live'
-    model = createLabModel()
+    model = liveModel
     publishAll()
-    client?.resync()
   }
 
   /** connect starts the session (once). */

@@ -147,6 +147,16 @@ describe('recording round trip', () => {
     ])
     expect(plan.durationMs).toBe(3000)
     expect(() => planRerun(events.slice(3))).toThrow(/no cluster to re-run/)
+    // Recorded mid-session: the cluster comes from the session as the recording began, and the
+    // commands keep their offsets from that cluster's start.
+    const initial = emptyState()
+    for (const e of withCommands.slice(0, 4)) applyEvent(initial, e)
+    const mid = planRerun(withCommands.slice(4), initial)
+    expect(mid.config.nodes).toBe(3)
+    expect(mid.commands).toEqual([{ atMs: 2500, command: { type: 'heal.all' } }])
+    expect(mid.durationMs).toBe(3000)
+    // An idle session when recording began: the first cluster in the stream is the one.
+    expect(planRerun(withCommands, emptyState()).commands).toHaveLength(2)
   })
 })
 
