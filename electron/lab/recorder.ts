@@ -217,6 +217,12 @@ export class Recorder {
     }
   }
 
+  /** settled resolves once every chunk flushed so far is written (tools that feed a recorder
+   * faster than real time wait on it, as a live session's pace would). */
+  settled(): Promise<void> {
+    return this.writing
+  }
+
   /** close writes what is queued, a final keyframe and the index, syncs and closes the file. */
   async close(): Promise<RecorderStats> {
     if (this.closed) return this.stats
