@@ -18,7 +18,7 @@ import { runSeries, type RunSeries } from './compare'
 import { openRecordingBytes, Player, SPEEDS } from './player'
 
 /** MAX_FILE_BYTES: files larger than this are refused before reading (a recording of many hours
- * is about 15 MB an hour). */
+ * is about 32 MB an hour). */
 export const MAX_FILE_BYTES = 1024 * 1024 * 1024
 
 /** OpenedRecording describes the recording in replay. */
