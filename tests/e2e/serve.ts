@@ -1,4 +1,4 @@
-// A `raftlab serve` per test file, the way a user starts browser mode: the built CLI on a free
+// A `raftlab serve` per test, the way a user starts browser mode: the built CLI on a free
 // port, its recordings in a private folder. Stopped with SIGTERM at the end (which stops every
 // node process it started); a server that does not exit in time is killed by pid.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -65,9 +65,10 @@ async function startServe(): Promise<{ served: Served; stop: () => Promise<void>
   return { served: { url, recordingsDir, output: () => text }, stop }
 }
 
-/** test gives each test file its own server (`served`) and fails a test whose page logged an
- * error to the console. */
-export const test = base.extend<{ consoleErrors: string[] }, { served: Served }>({
+/** test gives each test a server of its own (`served`: its clusters, recordings and chart
+ * history never meet another test's; starting one takes about a second) and fails a test whose
+ * page logged an error to the console. */
+export const test = base.extend<{ consoleErrors: string[]; served: Served }>({
   served: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
@@ -78,7 +79,7 @@ export const test = base.extend<{ consoleErrors: string[] }, { served: Served }>
         await stop()
       }
     },
-    { scope: 'worker' },
+    { scope: 'test' },
   ],
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = []

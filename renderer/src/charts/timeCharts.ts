@@ -4,6 +4,7 @@
 import type { Chart, ChartConfiguration, Scale } from 'chart.js'
 import { nodeName } from '../../../shared/lab/config'
 import {
+  drawnIn,
   gapsIn,
   latencyCsv,
   latencySeries,
@@ -266,17 +267,19 @@ const latencyChart: ChartSpec = {
     const last = s.p50.length > 0 ? s.p50.length - 1 : -1
     const quiet = silence(c.tl.lastSampleMs, c)
     const running = c.cluster.workload.running
+    const drawn = drawnIn(s.p50, c.window)
     return {
       empty:
-        s.p50.length === 0 && s.raw.xs.length === 0
+        !drawn && s.raw.xs.length === 0
           ? running
             ? 'workload running — waiting for its first sample…'
             : 'no workload running — start one (w) to see write latency'
           : running && quiet > 3000
             ? `no workload samples for ${formatDuration(quiet)}`
             : null,
+      // (Not a sample from before the window, which the chart does not show.)
       summary:
-        last >= 0
+        last >= 0 && drawn
           ? `latest p50 ${formatMs(s.p50[last]?.y ?? NaN)} · p99 ${formatMs(s.p99[last]?.y ?? NaN)} ms`
           : '',
     }
@@ -341,7 +344,7 @@ const throughputChart: ChartSpec = {
     chart.update('none')
     const last = s.writes[s.writes.length - 1]?.y
     return {
-      empty: s.writes.length === 0 ? 'no workload samples in this window' : null,
+      empty: !drawnIn(s.writes, c.window) ? 'no workload samples in this window' : null,
       summary: last !== undefined && last !== null ? `${formatCount(last)} writes/s` : '',
     }
   },

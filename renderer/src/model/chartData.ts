@@ -46,6 +46,22 @@ export function termOffset(index: number, count: number): number {
   return (index - (count - 1) / 2) * Math.min(0.06, 0.3 / count)
 }
 
+/** drawnIn says whether a line of `points` shows anywhere in the window: a point inside it, or a
+ * segment crossing it. (samplesIn hands lines a point beyond each edge; those alone draw
+ * nothing.) */
+export function drawnIn(points: readonly Point[], w: TimeWindow): boolean {
+  const from = sec(w.fromMs)
+  const to = sec(w.toMs)
+  let before = false
+  for (const p of points) {
+    if (p.y === null) before = false
+    else if (p.x > to) return before
+    else if (p.x >= from) return true
+    else before = true
+  }
+  return false
+}
+
 /** samplesIn lists the workload samples whose time falls in the window (plus one on each side,
  * so lines reach the edges). */
 export function samplesIn(t: TimelineModel, w: TimeWindow): SamplePoint[] {

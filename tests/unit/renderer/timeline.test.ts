@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createClusterModel, reduceCluster } from '../../../renderer/src/model/cluster'
 import {
   bandSpans,
+  drawnIn,
   gapsIn,
   latencySeries,
   leaderSpans,
@@ -207,5 +208,37 @@ describe('latency series', () => {
     expect(
       latencySeries(t, { fromMs: 0, toMs: FULL_RES_MS + 60_000 }, 1000).raw.xs.length,
     ).toBeLessThanOrEqual(1000)
+  })
+})
+
+describe('drawnIn', () => {
+  const w = { fromMs: 10_000, toMs: 20_000 }
+  it('sees a line with a point inside the window, or a segment crossing it', () => {
+    expect(drawnIn([{ x: 12, y: 1 }], w)).toBe(true)
+    expect(
+      drawnIn(
+        [
+          { x: 5, y: 1 },
+          { x: 25, y: 2 },
+        ],
+        w,
+      ),
+    ).toBe(true)
+  })
+  it('does not count the lone point before the window that lines are handed', () => {
+    expect(drawnIn([{ x: 5, y: 1 }], w)).toBe(false)
+    expect(drawnIn([], w)).toBe(false)
+    expect(drawnIn([{ x: 25, y: 1 }], w)).toBe(false)
+    // A gap (null) breaks the segment: nothing crosses the window.
+    expect(
+      drawnIn(
+        [
+          { x: 5, y: 1 },
+          { x: 8, y: null },
+          { x: 25, y: 2 },
+        ],
+        w,
+      ),
+    ).toBe(false)
   })
 })
