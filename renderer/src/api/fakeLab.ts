@@ -13,6 +13,7 @@ import { nodeName, resolveClusterConfig, type ClusterConfig } from '../../../sha
 import { LAB_EVENT_VERSION } from '../../../shared/lab/events'
 import type { LabEvent } from '../../../shared/lab/events'
 import type { HelloMessage, RaftlabBridge } from '../../../shared/lab/ipc'
+import { DEFAULT_WORKLOAD } from '../../../shared/lab/workload'
 import type { NodeId } from '../../../shared/raft/types'
 import { blankStatus, ToyCluster, type Body, type FakeNode } from './fakeCluster'
 
@@ -283,25 +284,7 @@ export class FakeLab implements RaftlabBridge {
         this.toy.workload = true
         this.emit({
           type: 'workload.started',
-          spec: {
-            mode: 'closed',
-            concurrency: 16,
-            rate: 1000,
-            durationMs: 3_600_000,
-            warmupMs: 0,
-            ops: 0,
-            mix: { put: 1, get: 0, cas: 0 },
-            keys: 1000,
-            distribution: 'uniform',
-            zipfExponent: 0.99,
-            valueSizeBytes: 64,
-            readMode: 'linearizable',
-            timingSampleEvery: 0,
-            historyFile: null,
-            timeoutMs: 5000,
-            seed: 1,
-            ...cmd.spec,
-          },
+          spec: { ...DEFAULT_WORKLOAD, durationMs: 3_600_000, warmupMs: 0, ...cmd.spec },
         })
         return
       case 'workload.stop':
