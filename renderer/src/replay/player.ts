@@ -73,8 +73,11 @@ export class Player {
     let fromMs = Math.max(this.startMs - (opensWithKeyframe ? 0 : 1), t - PRELOAD_MS)
     let events = this.reader.eventsBetween(fromMs, t)
     if (events.length > PRELOAD_EVENTS) {
-      events = events.slice(events.length - PRELOAD_EVENTS)
-      fromMs = (events[0] as LabEvent).timeMs - 0.001
+      // Start just before the oldest event kept, and keep every event of that same moment
+      // (those cut off by the slice would be neither in the state nor delivered).
+      const all = events
+      fromMs = (all[all.length - PRELOAD_EVENTS] as LabEvent).timeMs - 0.001
+      events = all.filter((e) => e.timeMs > fromMs)
     }
     const state = this.reader.stateAt(fromMs)
     // Events at fromMs already folded into the state are not delivered twice.

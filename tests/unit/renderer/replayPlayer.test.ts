@@ -57,7 +57,9 @@ describe('replay player', () => {
         expect(r.events).toEqual(expected)
         expect(p.playheadMs).toBe(t)
       }),
-      { numRuns: 40 },
+      // The example: a seek that folds the most events a seek may, starting inside a moment
+      // shared by several events (once lost between the state and the delivery).
+      { numRuns: 40, examples: [[103404.953]] },
     )
   })
 
