@@ -192,5 +192,23 @@ test('a recording from the future, damaged or cut short: refused, or opened with
   await expect(page.getByTestId('replay-damage')).toHaveCount(0)
   await page.getByTestId('replay-close').click()
   await expect(page.getByTestId('replay-bar')).toHaveCount(0)
+
+  // Dropped on the window, the same file opens too (a drop of a file, as a desktop would send).
+  const drop = await page.evaluateHandle(
+    ({ name, b64 }) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+      const dt = new DataTransfer()
+      dt.items.add(new File([bytes], name))
+      return dt
+    },
+    { name: 'dropped.raftrec', b64: good.toString('base64') },
+  )
+  await page.getByTestId('app').dispatchEvent('dragover', { dataTransfer: drop })
+  await expect(page.getByTestId('drop-zone')).toBeVisible()
+  await page.getByTestId('app').dispatchEvent('drop', { dataTransfer: drop })
+  await expect(page.getByTestId('replay-bar')).toBeVisible()
+  await expect(page.getByTestId('replay-name')).toHaveText('dropped.raftrec')
+  await expect(page.getByTestId('drop-zone')).toHaveCount(0)
+  await page.getByTestId('replay-close').click()
   expect(consoleErrors).toEqual([])
 })
