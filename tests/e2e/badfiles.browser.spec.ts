@@ -197,7 +197,11 @@ test('a recording from the future, damaged or cut short: refused, or opened with
   const drop = await page.evaluateHandle(
     ({ name, b64 }) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
-      const dt = new DataTransfer()
+      // (This runs in the page; the test files are typechecked without the DOM's types.)
+      const page = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: File): void } }
+      }
+      const dt = new page.DataTransfer()
       dt.items.add(new File([bytes], name))
       return dt
     },
