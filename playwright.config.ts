@@ -1,10 +1,9 @@
 // Playwright: the renderer in Chromium through browser mode (`raftlab serve`, started per test
-// file by tests/e2e/serve.ts), and the desktop app through Electron where its binary exists.
+// by tests/e2e/serve.ts), and the desktop app through Electron where its binary exists.
 // Chromium is Debian's (/usr/bin/chromium; RAFTLAB_CHROMIUM overrides): Playwright's own browser
 // downloads are never used. `npm test` runs this after the build.
 import { defineConfig } from '@playwright/test'
-
-export const CHROMIUM = process.env.RAFTLAB_CHROMIUM ?? '/usr/bin/chromium'
+import { CHROMIUM, CHROMIUM_ARGS } from './tests/e2e/browserMode'
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -28,17 +27,7 @@ export default defineConfig({
         browserName: 'chromium',
         launchOptions: {
           executablePath: CHROMIUM,
-          // As root (CI containers) Chromium needs --no-sandbox; the rest stop it from trying
-          // connections it cannot make here.
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
+          args: [...CHROMIUM_ARGS],
         },
       },
     },

@@ -6,15 +6,14 @@
 //                                               `recording-figures.mts hour` writes
 //
 // Only 127.0.0.1 is used; the server is stopped by pid at the end.
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from '@playwright/test'
+import { CHROMIUM, CHROMIUM_ARGS, startServe } from '../../tests/e2e/browserMode.ts'
 
 const root = join(import.meta.dirname, '..', '..')
 const file = process.argv[2] ?? join(root, '.tmp', 'recording-figures', 'one-hour.raftrec')
-const CHROMIUM = process.env.RAFTLAB_CHROMIUM || '/usr/bin/chromium'
 if (!existsSync(file)) {
   console.error(`replay-ui: no ${file} (make it with recording-figures.mts hour, or name one)`)
   process.exit(1)
@@ -30,27 +29,14 @@ interface PageGlobals {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'raftlab-replay-ui-'))
-const server = spawn(process.execPath, [join(root, 'bin', 'raftlab.cjs'), 'serve', '--no-open'], {
-  env: { ...process.env, RAFTLAB_RECORDINGS_DIR: dir },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const serve = startServe(dir)
+const server = serve.child
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu'],
+  args: [...CHROMIUM_ARGS],
 })
 try {
-  let text = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('raftlab serve printed no URL')), 20_000)
-    server.stdout?.on('data', (b: Buffer) => {
-      text += b.toString()
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(text)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1] as string)
-      }
-    })
-  })
+  const url = await serve.url
   const painted = (): Promise<number> =>
     new Promise((r) => {
       const g = globalThis as unknown as PageGlobals
@@ -113,7 +99,10 @@ try {
   )
 } finally {
   await browser.close()
-  if (server.pid && server.exitCode === null) process.kill(server.pid, 'SIGTERM')
-  await new Promise((r) => server.once('exit', r))
+  if (server.pid && server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((r) => server.once('exit', r))
+    process.kill(server.pid, 'SIGTERM')
+    await exited
+  }
   rmSync(dir, { recursive: true, force: true })
 }

@@ -15,7 +15,7 @@
 // panel's "max in flight" (the form's default, 16, caps an open loop at 16 / latency). Only
 // 127.0.0.1 is used; the server (and with it every node process) is stopped by pid at the end, on
 // errors and on Ctrl-C.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -27,6 +27,7 @@ import {
   type WebSocket as PwWebSocket,
 } from '@playwright/test'
 import type { WorkloadSample } from '../../shared/lab/workload.ts'
+import { CHROMIUM, CHROMIUM_ARGS, startServe } from '../../tests/e2e/browserMode.ts'
 
 const root = join(import.meta.dirname, '..', '..')
 
@@ -53,7 +54,6 @@ const DURATION_S = numEnv('DURATION', 600)
 const WARMUP_S = numEnv('WARMUP', 30)
 const SAMPLE_S = numEnv('SAMPLE', 10)
 const OUT = resolve(root, process.env.OUT || join('.tmp', 'bench-ui.json'))
-const CHROMIUM = process.env.RAFTLAB_CHROMIUM || '/usr/bin/chromium'
 /** LONG_MS: the issue's bar; the Long Tasks API reports tasks of 50 ms and more. */
 const LONG_MS = 50
 
@@ -75,7 +75,8 @@ if (!existsSync(CHROMIUM))
 // ---- processes: started here, stopped here (by pid), whatever happens ---------------------------
 
 let server: ChildProcess | null = null
-let serverOutput = ''
+/** serverOutput: the tail of what the server printed. */
+let serverOutput = (): string => ''
 let browser: Browser | null = null
 const scratch = mkdtempSync(join(tmpdir(), 'raftlab-bench-ui-'))
 const stopping = new AbortController()
@@ -140,39 +141,13 @@ function sleep(ms: number): Promise<void> {
   })
 }
 
-/** startServer runs `raftlab serve --no-open` and returns the URL it prints. */
-async function startServer(): Promise<string> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'raftlab.cjs'), 'serve', '--no-open'], {
-    cwd: root,
-    env: { ...process.env, RAFTLAB_RECORDINGS_DIR: join(scratch, 'recordings') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  server = child
-  // Keep reading (a full pipe would stall the server) but keep only the tail.
-  const keep = (b: Buffer): void => {
-    serverOutput = (serverOutput + b.toString()).slice(-20_000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  return new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`raftlab serve printed no URL in 20 s:\n${serverOutput}`)),
-      20_000,
-    )
-    const look = (): void => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(serverOutput)
-      if (m) {
-        clearTimeout(timer)
-        child.stdout?.off('data', look)
-        resolveUrl(m[1] as string)
-      }
-    }
-    child.stdout?.on('data', look)
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`raftlab serve exited (${signal ?? code}):\n${serverOutput}`))
-    })
-  })
+/** startServer runs `raftlab serve --no-open` (held in `server` at once, so cleanup stops it
+ * whatever happens) and returns the URL it prints. */
+function startServer(): Promise<string> {
+  const serve = startServe(join(scratch, 'recordings'))
+  server = serve.child
+  serverOutput = serve.output
+  return serve.url
 }
 
 // ---- what the page tells us --------------------------------------------------------------------
@@ -360,16 +335,7 @@ async function main(): Promise<void> {
   const url = await startServer()
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    // As playwright.config.ts: root needs --no-sandbox; the rest stop connections it cannot make.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...CHROMIUM_ARGS],
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
@@ -732,10 +698,9 @@ main()
   .catch((e: Error) => {
     if (stopping.signal.aborted) return
     console.error(`\nbench:ui failed: ${e.message}`)
-    if (serverOutput && !e.message.includes(serverOutput.slice(-200)))
-      console.error(
-        `raftlab serve said (last lines):\n${serverOutput.split('\n').slice(-15).join('\n')}`,
-      )
+    const said = serverOutput()
+    if (said && !e.message.includes(said.slice(-200)))
+      console.error(`raftlab serve said (last lines):\n${said.split('\n').slice(-15).join('\n')}`)
     process.exitCode = 1
   })
   .finally(async () => {

@@ -1,13 +1,11 @@
 // A `raftlab serve` per test, the way a user starts browser mode: the built CLI on a free
 // port, its recordings in a private folder. Stopped with SIGTERM at the end (which stops every
 // node process it started); a server that does not exit in time is killed by pid.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test as base } from '@playwright/test'
-
-const root = join(__dirname, '..', '..')
+import { startServe } from './browserMode'
 
 /** Served is a running browser-mode server. */
 export interface Served {
@@ -15,43 +13,14 @@ export interface Served {
   url: string
   /** recordingsDir is where the app's recordings go. */
   recordingsDir: string
-  /** output is everything the server printed so far. */
+  /** output is the tail of what the server printed so far. */
   output(): string
 }
 
-async function startServe(): Promise<{ served: Served; stop: () => Promise<void> }> {
+async function launch(): Promise<{ served: Served; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'raftlab-e2e-'))
   const recordingsDir = join(dir, 'recordings')
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [join(root, 'bin', 'raftlab.cjs'), 'serve', '--no-open'],
-    {
-      cwd: root,
-      env: { ...process.env, RAFTLAB_RECORDINGS_DIR: recordingsDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  let text = ''
-  child.stdout?.on('data', (b: Buffer) => (text += b.toString()))
-  child.stderr?.on('data', (b: Buffer) => (text += b.toString()))
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`raftlab serve printed no URL:\n${text}`)),
-      20_000,
-    )
-    const look = (): void => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(text)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1] as string)
-      }
-    }
-    child.stdout?.on('data', look)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`raftlab serve exited (${code}):\n${text}`))
-    })
-  })
+  const { child, url, output } = startServe(recordingsDir)
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r))
@@ -62,7 +31,12 @@ async function startServe(): Promise<{ served: Served; stop: () => Promise<void>
     }
     rmSync(dir, { recursive: true, force: true })
   }
-  return { served: { url, recordingsDir, output: () => text }, stop }
+  // A server that never prints its URL is stopped too, not left behind.
+  const printed = await url.catch(async (e: Error) => {
+    await stop()
+    throw e
+  })
+  return { served: { url: printed, recordingsDir, output }, stop }
 }
 
 /** test gives each test a server of its own (`served`: its clusters, recordings and chart
@@ -72,7 +46,7 @@ export const test = base.extend<{ consoleErrors: string[]; served: Served }>({
   served: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const { served, stop } = await startServe()
+      const { served, stop } = await launch()
       try {
         await use(served)
       } finally {
