@@ -11,6 +11,7 @@ import { extname, join, resolve, sep } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { CommandResult } from '../../shared/lab/commands'
 import type { LabEvent } from '../../shared/lab/events'
+import { EventThrottle } from './throttle'
 import type { HelloMessage, WsServerMessage } from '../../shared/lab/ipc'
 import { RENDERER_CSP, WS_CLOSE, WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../shared/lab/ipc'
 import { CommandValidationError, FILE_NAME, parseCommand } from '../../shared/lab/validate'
@@ -147,7 +148,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   function accept(ws: WebSocket): void {
     // The hello, then every later batch: hello() flushes pending events to the other clients
     // first, and this client joins the fan-out only after, so it sees each event exactly once.
-    ws.send(JSON.stringify({ kind: 'hello', hello: opts.lab.hello() } satisfies WsServerMessage))
+    const hello = opts.lab.hello()
+    throttle.flush() // what hello() flushed from the bus goes to the others before this one joins
+    ws.send(JSON.stringify({ kind: 'hello', hello } satisfies WsServerMessage))
     clients.add(ws)
     ws.on('message', (data, isBinary) => onMessage(ws, data, isBinary))
     ws.on('close', () => clients.delete(ws))
@@ -199,8 +202,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ws.send(JSON.stringify({ kind: 'result', id, result } satisfies WsServerMessage))
   }
 
-  // One subscription for all clients: each batch is serialised once.
-  const unsubscribe = opts.lab.subscribe((events) => {
+  // One subscription for all clients, its batches gathered into at most one message every
+  // EVENT_THROTTLE_MS (see throttle.ts), each serialised once.
+  const throttle = new EventThrottle((events) => {
     if (clients.size === 0) return
     const text = JSON.stringify({ kind: 'events', events } satisfies WsServerMessage)
     for (const ws of clients) {
@@ -214,6 +218,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ws.send(text)
     }
   })
+  const unsubscribeBus = opts.lab.subscribe((events) => {
+    if (clients.size > 0) throttle.push(events)
+  })
+  const unsubscribe = (): void => {
+    unsubscribeBus()
+    throttle.close()
+  }
 
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject)

@@ -10,6 +10,9 @@
 //   npm run build && npm run bench:ui                  7 nodes, 2,000 writes/s, 600 s (30 s warm-up)
 //   DURATION=60 WARMUP=15 npm run bench:ui             a short look
 //   NODES=5 RATE=500 CONCURRENCY=64 SAMPLE=10 OUT=.tmp/bench-ui.json RAFTLAB_CHROMIUM=/usr/bin/chromium
+//   DURATION=60 WARMUP=15 TRACE=20 npm run bench:ui    + a Chrome trace of 20 s of steady state,
+//       then `npx tsx scripts/bench/trace-tasks.mts .tmp/bench-ui-trace.json` says what the long
+//       tasks were made of
 //
 // DURATION counts from the moment the workload runs and includes WARMUP. CONCURRENCY is the
 // panel's "max in flight" (the form's default, 16, caps an open loop at 16 / latency). Only
@@ -54,6 +57,9 @@ const DURATION_S = numEnv('DURATION', 600)
 const WARMUP_S = numEnv('WARMUP', 30)
 const SAMPLE_S = numEnv('SAMPLE', 10)
 const OUT = resolve(root, process.env.OUT || join('.tmp', 'bench-ui.json'))
+/** TRACE: seconds of Chrome trace to record from the start of steady state (0: none); written
+ * next to OUT as …-trace.json, for chrome://tracing, Perfetto or scripts/bench/trace-tasks.mts. */
+const TRACE_S = numEnv('TRACE', 0)
 /** LONG_MS: the issue's bar; the Long Tasks API reports tasks of 50 ms and more. */
 const LONG_MS = 50
 
@@ -62,6 +68,7 @@ if (!(RATE >= 1 && RATE <= 1_000_000)) usage('RATE: 1 to 1,000,000 writes a seco
 if (!(Number.isInteger(CONCURRENCY) && CONCURRENCY >= 1 && CONCURRENCY <= 4096))
   usage('CONCURRENCY: a whole number from 1 to 4096')
 if (!(SAMPLE_S >= 1 && SAMPLE_S <= 60)) usage('SAMPLE: 1 to 60 seconds')
+if (!(TRACE_S >= 0 && TRACE_S <= 120)) usage('TRACE: 0 to 120 seconds')
 if (!(WARMUP_S >= 0 && DURATION_S > WARMUP_S && DURATION_S <= 24 * 3600))
   usage('DURATION > WARMUP ≥ 0 (seconds; DURATION includes the warm-up)')
 if (
@@ -356,6 +363,29 @@ async function main(): Promise<void> {
   await page.addInitScript(INIT_SCRIPT)
   const cdp = await context.newCDPSession(page)
   await cdp.send('Performance.enable')
+  // TRACE: a Chrome trace of the first TRACE_S seconds of steady state, taken alongside sampling.
+  const tracePath = OUT.replace(/\.json$/, '') + '-trace.json'
+  let traceDone: Promise<void> = Promise.resolve()
+  const startTrace = (): void => {
+    const b = browser
+    if (!b) return
+    traceDone = (async () => {
+      await b.startTracing(page, {
+        path: tracePath,
+        categories: [
+          'devtools.timeline',
+          'disabled-by-default-devtools.timeline',
+          'disabled-by-default-devtools.timeline.frame',
+          'toplevel',
+          'v8.execute',
+          'blink.user_timing',
+        ],
+      })
+      await sleep(TRACE_S * 1000)
+      await b.stopTracing()
+      console.log(`  -- trace of ${TRACE_S} s written to ${tracePath}`)
+    })()
+  }
 
   await step(page, 'opening the app', async () => {
     await page.goto(`${url}&perf`)
@@ -494,8 +524,10 @@ async function main(): Promise<void> {
         `  -- warm-up over: steady state from here (heap after a forced GC: ${fmt(retainedStartMB, 1)} MB)`,
       )
       prev = { wall: performance.now(), m: await metrics(cdp) }
+      if (TRACE_S > 0) startTrace()
     }
   }
+  await traceDone
   const steadyStats = await page.evaluate<PerfStats>(PERF_STATS)
   const retainedEndMB = await heapAfterGc(cdp)
   const loadEnd = loadavg()[0] as number

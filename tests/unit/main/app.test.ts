@@ -124,10 +124,12 @@ describe('the desktop app (Electron mocked)', () => {
     const win = FakeBrowserWindow.created[0]!
     win.webContents.sent = []
     await lab.command({ type: 'node.pause', node: 1 }) // fails (no cluster), but emits events
-    await new Promise((r) => setImmediate(r))
-    const batches = win.webContents.sent.filter((s) => s.channel === LAB_CHANNELS.events)
-    expect(batches.length).toBeGreaterThan(0)
-    expect(JSON.stringify(batches)).toMatch(/"phase":"failed"/)
+    // Batches go at most every 50 ms (electron/lab/throttle.ts): wait for the failure's.
+    const batches = () => win.webContents.sent.filter((s) => s.channel === LAB_CHANNELS.events)
+    for (let i = 0; i < 100 && !/"phase":"failed"/.test(JSON.stringify(batches())); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    expect(batches().length).toBeGreaterThan(0)
+    expect(JSON.stringify(batches())).toMatch(/"phase":"failed"/)
   })
 
   it('has a File menu whose items send their action to the window', () => {

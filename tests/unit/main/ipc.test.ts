@@ -104,19 +104,43 @@ describe('IPC handlers', () => {
 })
 
 describe('events and menu picks to the window', () => {
-  it('sends each event batch on lab:events while the window lives', () => {
-    const { lab, listeners } = setup()
-    const wc = new FakeWebContents()
-    let target: FakeWebContents | null = wc
-    forwardEvents(lab, () => target as unknown as WebContents | null)
-    const batch = [{ seq: 1 }] as unknown as LabEvent[]
-    listeners.forEach((l) => l(batch))
-    expect(wc.sent).toEqual([{ channel: LAB_CHANNELS.events, payload: batch }])
-    wc.isDestroyedFlag = true
-    listeners.forEach((l) => l(batch))
-    target = null
-    listeners.forEach((l) => l(batch))
-    expect(wc.sent).toHaveLength(1)
+  it('sends the event batches on lab:events while the window lives, at most one message per 50 ms', () => {
+    vi.useFakeTimers()
+    try {
+      const { lab, listeners } = setup()
+      const wc = new FakeWebContents()
+      let target: FakeWebContents | null = wc
+      const stop = forwardEvents(lab, () => target as unknown as WebContents | null)
+      const ev = (seq: number) => [{ seq }] as unknown as LabEvent[]
+      listeners.forEach((l) => l(ev(1)))
+      // The first batch goes at once; the next ones within 50 ms wait and go as one message.
+      expect(wc.sent).toEqual([{ channel: LAB_CHANNELS.events, payload: ev(1) }])
+      listeners.forEach((l) => l(ev(2)))
+      listeners.forEach((l) => l(ev(3)))
+      expect(wc.sent).toHaveLength(1)
+      vi.advanceTimersByTime(50)
+      expect(wc.sent[1]).toEqual({ channel: LAB_CHANNELS.events, payload: [...ev(2), ...ev(3)] })
+      // A destroyed window, then none: nothing is sent.
+      wc.isDestroyedFlag = true
+      listeners.forEach((l) => l(ev(4)))
+      vi.advanceTimersByTime(50)
+      target = null
+      listeners.forEach((l) => l(ev(5)))
+      vi.advanceTimersByTime(50)
+      expect(wc.sent).toHaveLength(2)
+      // Stopped: what waits for its slot is dropped, and nothing more is sent.
+      target = wc
+      wc.isDestroyedFlag = false
+      vi.advanceTimersByTime(50)
+      listeners.forEach((l) => l(ev(6)))
+      listeners.forEach((l) => l(ev(7)))
+      stop()
+      listeners.forEach((l) => l(ev(8)))
+      vi.advanceTimersByTime(100)
+      expect(wc.sent.map((m) => m.payload)).toEqual([ev(1), [...ev(2), ...ev(3)], ev(6)])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('sends a menu pick on lab:menu', () => {
