@@ -34,6 +34,9 @@ Options:
   --no-prevote       disable PreVote
   --no-checkquorum   disable CheckQuorum
   --trace            make nodes report every message (costly; for small demos)
+  --cpu-share S      per-node (default: each node's session weighs as much as any, as benchmarks
+                     run) or cluster (Linux: the cluster as a whole weighs as much as one session,
+                     as the app runs it, so a saturated machine still answers)
   --script FILE      run the commands in FILE without a prompt
   --record FILE      record the session into FILE (open it with \`raftlab replay\` or the app)
   --events           print every lab event as one JSON line on stdout (human output: stderr)
@@ -72,6 +75,7 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
     'no-prevote': { type: 'boolean', default: false },
     'no-checkquorum': { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    'cpu-share': { type: 'string' },
     script: { type: 'string' },
     record: { type: 'string' },
     events: { type: 'boolean', default: false },
@@ -110,6 +114,12 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
   if (values['no-prevote']) partial.preVote = false
   if (values['no-checkquorum']) partial.checkQuorum = false
   if (values.trace) partial.tracing = true
+  if (values['cpu-share'] !== undefined) {
+    const share = values['cpu-share']
+    if (share !== 'per-node' && share !== 'cluster')
+      throw new UsageError(`--cpu-share must be 'per-node' or 'cluster', got '${share}'`)
+    partial.cpuShare = share
+  }
   let config: ClusterConfig
   try {
     config = resolveClusterConfig(partial)

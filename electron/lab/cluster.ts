@@ -28,6 +28,7 @@ import {
 import type { NodeId } from '../../shared/raft/types'
 import type { EventBus } from './eventBus'
 import { builtEntry, childEnv } from './paths'
+import { shareCpu } from './cpuShare'
 
 /** STOP_GRACE_MS is how long a node may take to shut down before it is killed. */
 const STOP_GRACE_MS = 3000
@@ -159,6 +160,9 @@ export class Cluster {
     )
     n.child = child
     n.pid = child.pid ?? null
+    if (n.pid !== null && this.config.cpuShare === 'cluster')
+      for (const message of shareCpu(n.pid, this.config.nodes))
+        this.bus.emit({ type: 'node.warning', node: id, message })
     n.stderr = ''
     n.expectedExit = null
     n.status = null

@@ -6,6 +6,12 @@ import type { RaftConfig } from '../raft/types'
  * 'never' skips fsync — an UNSAFE benchmark knob that shows what durability costs. */
 export type FsyncPolicy = 'always' | 'never'
 
+/** CpuShare: how much of a saturated machine the nodes get, on Linux with autogroups (see
+ * electron/lab/cpuShare.ts). 'per-node': each node's session weighs as much as any other, the
+ * kernel's default, as benchmarks run; 'cluster': the cluster as a whole weighs as much as one
+ * session — the app's, say — so neither starves the other. Elsewhere both are the same. */
+export type CpuShare = 'per-node' | 'cluster'
+
 /** ClusterConfig configures a cluster of real node processes. */
 export interface ClusterConfig {
   /** nodes is the cluster size, 1–9; nodes are named n1…nN. */
@@ -29,6 +35,8 @@ export interface ClusterConfig {
   maxEntriesPerMsg: number
   /** tracing makes nodes report every message they send and receive (costly; for small demos). */
   tracing: boolean
+  /** cpuShare: how much of a saturated machine the nodes get; the app's form asks for 'cluster'. */
+  cpuShare: CpuShare
 }
 
 /** DEFAULT_CLUSTER_CONFIG gives the paper's advice: 150–300 ms election timeouts, 50 ms
@@ -46,6 +54,7 @@ export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
   maxInflightMsgs: 64,
   maxEntriesPerMsg: 512,
   tracing: false,
+  cpuShare: 'per-node',
 }
 
 /** MAX_NODES is the largest cluster the lab runs. */
@@ -78,6 +87,9 @@ export function resolveClusterConfig(partial: Partial<ClusterConfig>): ClusterCo
   }
   if (c.fsync !== 'always' && c.fsync !== 'never') {
     throw new ConfigError(`fsync must be 'always' or 'never', got ${String(c.fsync)}`)
+  }
+  if (c.cpuShare !== 'per-node' && c.cpuShare !== 'cluster') {
+    throw new ConfigError(`cpuShare must be 'per-node' or 'cluster', got ${String(c.cpuShare)}`)
   }
   for (const b of ['preVote', 'checkQuorum', 'tracing'] as const) {
     if (typeof c[b] !== 'boolean') throw new ConfigError(`${b} must be true or false`)

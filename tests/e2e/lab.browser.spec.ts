@@ -92,9 +92,14 @@ test('the ring: one leader; pause and resume a follower, crash and restart the l
   await expect(page.getByTestId('no-cluster')).toBeVisible()
   await expect(page.getByTestId('cluster-facts')).toHaveText(/no cluster/)
 
+  // The app's clusters weigh as one app on a busy machine unless the form says otherwise.
+  await expect(page.getByTestId('form-cpu-share')).toHaveValue('cluster')
   const leader = await startCluster(page, 3)
   await expect(page.getByTestId('no-cluster')).toHaveCount(0)
   await expect(page.getByTestId('live-indicator')).toHaveText(/live/)
+  await expect(
+    page.getByTestId('narrative-line').filter({ hasText: 'CPU shared as one app' }),
+  ).toHaveCount(1)
   await expect(page.getByTestId('cluster-facts')).toContainText('3 nodes')
   // Exactly one node leads, and it is the one the top bar names; the rest follow.
   await expect(page.locator('[data-testid^="node-n"][data-role="leader"]')).toHaveCount(1)

@@ -1,5 +1,6 @@
 // Real node processes over real sockets, driven by the lab engine. Outcomes are asserted with
 // generous deadlines; speed is measured by benchmarks, not here.
+import { autogroupNice, autogroupNiceFor } from '../../electron/lab/cpuShare'
 import { afterEach, describe, expect, it } from 'vitest'
 import { closeAndCheck, put, sleep, startLab, waitUntil, type TestLab } from './helpers'
 
@@ -169,3 +170,39 @@ function runDirOf(t: TestLab): string {
   if (!e || e.type !== 'cluster.started') throw new Error('no cluster.started event')
   return e.runDir
 }
+
+describe("the nodes' CPU share (Linux autogroups)", () => {
+  const pids = (lab: TestLab): number[] =>
+    lab
+      .status()
+      .nodes.map((n) => n.pid)
+      .filter((p): p is number => p !== null)
+  // Without autogroups (another OS, or a kernel without them) there is nothing to set or check.
+  const haveAutogroups = autogroupNice(process.pid) !== null
+  if (!haveAutogroups)
+    console.log(
+      'cpuShare tests: no /proc/<pid>/autogroup here, so only "nothing breaks" is checked',
+    )
+
+  it("'per-node' leaves each node's session at the kernel's default", async () => {
+    t = await startLab({ nodes: 3 })
+    await t.leader()
+    for (const pid of pids(t)) expect(autogroupNice(pid)).toBe(haveAutogroups ? 0 : null)
+  })
+
+  it("'cluster' weighs 7 nodes as one session — each a session of its own, lowered; a restarted node's too; the lab's own untouched", async () => {
+    const mine = autogroupNice(process.pid)
+    t = await startLab({ nodes: 7, cpuShare: 'cluster' })
+    const leader = await t.leader()
+    const want = haveAutogroups ? autogroupNiceFor(7) : null
+    expect(autogroupNiceFor(7)).toBe(9)
+    for (const pid of pids(t)) expect(autogroupNice(pid)).toBe(want)
+    await t.lab.command({ type: 'node.crash', node: leader })
+    await t.lab.command({ type: 'node.restart', node: leader })
+    const restarted = () => t?.status().nodes.find((n) => n.id === leader)
+    expect(await waitUntil(() => restarted()?.state === 'running', 10_000)).toBe(true)
+    expect(autogroupNice(restarted()?.pid as number)).toBe(want)
+    expect(autogroupNice(process.pid)).toBe(mine)
+    expect(t.events.filter((e) => e.type === 'node.warning')).toEqual([])
+  })
+})

@@ -224,7 +224,8 @@ export function describeLabEvent(
         'process',
         `cluster started: ${c.nodes} node${c.nodes === 1 ? '' : 's'}, election timeout ` +
           `${c.electionTimeoutMinMs}–${c.electionTimeoutMaxMs} ms, heartbeat ${c.heartbeatMs} ms, ` +
-          `fsync ${c.fsync}${c.timeScale !== 1 ? `, time ×${c.timeScale}` : ''}`,
+          `fsync ${c.fsync}${c.timeScale !== 1 ? `, time ×${c.timeScale}` : ''}` +
+          `${c.cpuShare === 'cluster' ? ', CPU shared as one app' : ''}`,
         [],
         ev.clusterId,
       )

@@ -12,6 +12,13 @@ import type { WorkloadSpec } from '../../../shared/lab/workload'
 import { useClusterStore } from './cluster'
 
 const CLUSTER_KEY = 'raftlab.clusterForm'
+
+/** APP_CLUSTER_DEFAULTS: the paper's settings, with the cluster weighing as much as the app on a
+ * saturated machine (cpuShare), so neither makes the other stall. */
+export const APP_CLUSTER_DEFAULTS: ClusterConfig = {
+  ...DEFAULT_CLUSTER_CONFIG,
+  cpuShare: 'cluster',
+}
 const WORKLOAD_KEY = 'raftlab.workloadForm'
 
 /** WorkloadForm is what the workload panel edits. */
@@ -58,11 +65,11 @@ export function checkWorkloadForm(f: WorkloadForm): string | null {
 
 /** useFormsStore holds both forms and the actions that use them. */
 export const useFormsStore = defineStore('forms', () => {
-  const cluster = reactive<ClusterConfig>({ ...DEFAULT_CLUSTER_CONFIG })
+  const cluster = reactive<ClusterConfig>({ ...APP_CLUSTER_DEFAULTS })
   try {
     Object.assign(
       cluster,
-      resolveClusterConfig({ ...DEFAULT_CLUSTER_CONFIG, ...saved<ClusterConfig>(CLUSTER_KEY) }),
+      resolveClusterConfig({ ...APP_CLUSTER_DEFAULTS, ...saved<ClusterConfig>(CLUSTER_KEY) }),
     )
   } catch {
     // A stale saved form that no longer validates: start from the defaults.
@@ -90,7 +97,7 @@ export const useFormsStore = defineStore('forms', () => {
 
   /** resetCluster puts the paper's defaults back. */
   function resetCluster(): void {
-    Object.assign(cluster, DEFAULT_CLUSTER_CONFIG)
+    Object.assign(cluster, APP_CLUSTER_DEFAULTS)
   }
 
   /** workloadSpec is what the workload form asks for; the engine fills the rest. */

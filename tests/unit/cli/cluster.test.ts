@@ -261,6 +261,7 @@ describe('parseClusterOptions', () => {
       ...['--nodes', '5', '--fsync', 'never', '--election', '300-600', '--heartbeat', '100ms'],
       ...['--tick', '20', '--time-scale', '2.5', '--no-prevote', '--no-checkquorum', '--trace'],
       ...['--dir', 'data/run1', '--script', 's.txt', '--events', '--json'],
+      ...['--cpu-share', 'cluster'],
     ])
     expect(o.config).toEqual({
       ...DEFAULT_CLUSTER_CONFIG,
@@ -274,7 +275,9 @@ describe('parseClusterOptions', () => {
       preVote: false,
       checkQuorum: false,
       tracing: true,
+      cpuShare: 'cluster',
     })
+    expect(parseClusterOptions([]).config.cpuShare).toBe('per-node')
     expect(isAbsolute(o.dataDir!)).toBe(true)
     expect(o.dataDir).toMatch(/data\/run1$/)
     expect(o).toMatchObject({ scriptPath: 's.txt', events: true, json: true })
@@ -293,6 +296,7 @@ describe('parseClusterOptions', () => {
     [['--tick', '0'], '--tick must be an integer from 1 to 1000'],
     [['extra'], "unexpected argument 'extra'"],
     [['--bogus'], "Unknown option '--bogus'"],
+    [['--cpu-share', 'half'], "--cpu-share must be 'per-node' or 'cluster', got 'half'"],
   ])('rejects %j', (argv, message) => {
     expect(() => parseClusterOptions(argv)).toThrow(UsageError)
     expect(() => parseClusterOptions(argv)).toThrow(message)
@@ -304,7 +308,13 @@ describe('clusterUsage', () => {
     for (const flag of ['--nodes', '--dir', '--fsync', '--election', '--heartbeat', '--tick']) {
       expect(clusterUsage).toContain(flag)
     }
-    for (const flag of ['--time-scale', '--no-prevote', '--no-checkquorum', '--trace']) {
+    for (const flag of [
+      '--time-scale',
+      '--no-prevote',
+      '--no-checkquorum',
+      '--trace',
+      '--cpu-share',
+    ]) {
       expect(clusterUsage).toContain(flag)
     }
     for (const flag of ['--script', '--events', '--json', '--help']) {
