@@ -13,6 +13,7 @@
 //   DURATION=60 WARMUP=15 TRACE=20 npm run bench:ui    + a Chrome trace of 20 s of steady state,
 //       then `npx tsx scripts/bench/trace-tasks.mts .tmp/bench-ui-trace.json` says what the long
 //       tasks were made of
+//   DURATION=90 WARMUP=15 PROFILE=60 npm run bench:ui  + a JavaScript CPU profile of 60 s
 //
 // DURATION counts from the moment the workload runs and includes WARMUP. CONCURRENCY is the
 // panel's "max in flight" (the form's default, 16, caps an open loop at 16 / latency). Only
@@ -60,6 +61,9 @@ const OUT = resolve(root, process.env.OUT || join('.tmp', 'bench-ui.json'))
 /** TRACE: seconds of Chrome trace to record from the start of steady state (0: none); written
  * next to OUT as …-trace.json, for chrome://tracing, Perfetto or scripts/bench/trace-tasks.mts. */
 const TRACE_S = numEnv('TRACE', 0)
+/** PROFILE: seconds of JavaScript CPU profile (CDP Profiler) from the start of steady state;
+ * written next to OUT as …-profile.cpuprofile (DevTools opens it), the top functions printed. */
+const PROFILE_S = numEnv('PROFILE', 0)
 /** LONG_MS: the issue's bar; the Long Tasks API reports tasks of 50 ms and more. */
 const LONG_MS = 50
 
@@ -69,6 +73,7 @@ if (!(Number.isInteger(CONCURRENCY) && CONCURRENCY >= 1 && CONCURRENCY <= 4096))
   usage('CONCURRENCY: a whole number from 1 to 4096')
 if (!(SAMPLE_S >= 1 && SAMPLE_S <= 60)) usage('SAMPLE: 1 to 60 seconds')
 if (!(TRACE_S >= 0 && TRACE_S <= 120)) usage('TRACE: 0 to 120 seconds')
+if (!(PROFILE_S >= 0 && PROFILE_S <= 600)) usage('PROFILE: 0 to 600 seconds')
 if (!(WARMUP_S >= 0 && DURATION_S > WARMUP_S && DURATION_S <= 24 * 3600))
   usage('DURATION > WARMUP ≥ 0 (seconds; DURATION includes the warm-up)')
 if (
@@ -333,6 +338,45 @@ function fitSlope(xs: number[], ys: number[]): number {
   return den === 0 ? NaN : num / den
 }
 
+/** topFunctions sums a CPU profile's samples by function (self time) and lists the top n. */
+function topFunctions(
+  profile: {
+    nodes: {
+      id: number
+      callFrame: { functionName: string; url: string; lineNumber: number }
+    }[]
+    samples?: number[]
+    timeDeltas?: number[]
+  },
+  n: number,
+): string[] {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]))
+  const self = new Map<string, number>()
+  const samples = profile.samples ?? []
+  const deltas = profile.timeDeltas ?? []
+  let total = 0
+  for (let i = 0; i < samples.length; i++) {
+    const node = byId.get(samples[i] as number)
+    const dt = (deltas[i + 1] ?? 0) / 1000 // ms; a sample's time is the gap to the next one
+    if (!node) continue
+    const f = node.callFrame
+    if (f.functionName === '(idle)' || f.functionName === '(program)') continue
+    const where = f.url ? ` ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}` : ''
+    const key = `${f.functionName || '(anonymous)'}${where}`
+    self.set(key, (self.get(key) ?? 0) + dt)
+    total += dt
+  }
+  return [
+    `total ${fmt(total)} ms of JavaScript (idle and the engine's own time left out)`,
+    ...[...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(
+        ([k, ms]) => `${fmt(ms).padStart(6)} ms ${fmt((ms / total) * 100, 1).padStart(5)} %  ${k}`,
+      ),
+  ]
+}
+
 async function main(): Promise<void> {
   const loadStart = loadavg()[0] as number
   console.log(
@@ -363,6 +407,21 @@ async function main(): Promise<void> {
   await page.addInitScript(INIT_SCRIPT)
   const cdp = await context.newCDPSession(page)
   await cdp.send('Performance.enable')
+  // PROFILE: a CPU profile of the page's JavaScript, sampled every 0.5 ms, alongside sampling.
+  let profileDone: Promise<void> = Promise.resolve()
+  const startProfile = (): void => {
+    profileDone = (async () => {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 })
+      await cdp.send('Profiler.start')
+      await sleep(PROFILE_S * 1000)
+      const { profile } = await cdp.send('Profiler.stop')
+      const path = OUT.replace(/\.json$/, '') + '-profile.cpuprofile'
+      writeFileSync(path, JSON.stringify(profile))
+      console.log(`  -- CPU profile of ${PROFILE_S} s written to ${path}; self time by function:`)
+      for (const line of topFunctions(profile, 25)) console.log(`     ${line}`)
+    })()
+  }
   // TRACE: a Chrome trace of the first TRACE_S seconds of steady state, taken alongside sampling.
   const tracePath = OUT.replace(/\.json$/, '') + '-trace.json'
   let traceDone: Promise<void> = Promise.resolve()
@@ -525,9 +584,11 @@ async function main(): Promise<void> {
       )
       prev = { wall: performance.now(), m: await metrics(cdp) }
       if (TRACE_S > 0) startTrace()
+      if (PROFILE_S > 0) startProfile()
     }
   }
   await traceDone
+  await profileDone
   const steadyStats = await page.evaluate<PerfStats>(PERF_STATS)
   const retainedEndMB = await heapAfterGc(cdp)
   const loadEnd = loadavg()[0] as number
