@@ -522,6 +522,7 @@ export class Lab implements LabApi {
         onProgress(p)
       },
       abort.signal,
+      c.config.cpuShare === 'cluster' ? c.config.nodes : undefined,
     )
     const reported = done.then(
       (result) => {

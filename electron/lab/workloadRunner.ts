@@ -2,6 +2,7 @@
 // the caller aborts, if it misbehaves, or when this process exits.
 import { fork } from 'node:child_process'
 import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../shared/lab/workload'
+import { shareCpu } from './cpuShare'
 import { builtEntry, childEnv } from './paths'
 import type { WorkloadTarget } from './workload'
 
@@ -11,18 +12,27 @@ type FromChild =
   | { type: 'error'; message: string }
 
 /** runWorkload runs `spec` against `target` in a child process. Aborting `signal` stops the load
- * early; the promise then resolves with what was measured so far. */
+ * early; the promise then resolves with what was measured so far. With `shareAs` (a cluster of
+ * that many nodes with cpuShare 'cluster'), on Linux the process runs in a session of its own
+ * weighted like one of the nodes, so the load counts on the cluster's side of the CPU share, not
+ * the app's (see cpuShare.ts); it still exits when this process goes away (the IPC pipe closes). */
 export function runWorkload(
   target: WorkloadTarget,
   spec: WorkloadSpec,
   onProgress: (p: WorkloadProgress) => void = () => {},
   signal?: AbortSignal,
+  shareAs?: number,
 ): Promise<WorkloadResult> {
+  const share = shareAs !== undefined && process.platform === 'linux'
   const child = fork(builtEntry('workload'), [], {
     execPath: process.execPath,
     env: childEnv({}),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: share,
   })
+  if (share && child.pid !== undefined)
+    for (const problem of shareCpu(child.pid, shareAs))
+      process.stderr.write(`raftlab: the workload process ${problem}\n`)
   const kill = (): void => {
     if (child.exitCode === null) child.kill('SIGKILL')
   }

@@ -1,5 +1,6 @@
 // Real node processes over real sockets, driven by the lab engine. Outcomes are asserted with
 // generous deadlines; speed is measured by benchmarks, not here.
+import { readFileSync } from 'node:fs'
 import { autogroupNice, autogroupNiceFor } from '../../electron/lab/cpuShare'
 import { afterEach, describe, expect, it } from 'vitest'
 import { closeAndCheck, put, sleep, startLab, waitUntil, type TestLab } from './helpers'
@@ -202,7 +203,34 @@ describe("the nodes' CPU share (Linux autogroups)", () => {
     const restarted = () => t?.status().nodes.find((n) => n.id === leader)
     expect(await waitUntil(() => restarted()?.state === 'running', 10_000)).toBe(true)
     expect(autogroupNice(restarted()?.pid as number)).toBe(want)
+    // The workload counts on the cluster's side too: a session of its own, weighted like a node.
+    if (haveAutogroups) {
+      const before = new Set(childPids())
+      await t.lab.command({ type: 'workload.start', spec: { mode: 'open', rate: 50 } })
+      let workload: number | undefined
+      expect(
+        await waitUntil(() => {
+          workload = childPids().find((p) => !before.has(p) && !pids(t as TestLab).includes(p))
+          return workload !== undefined && autogroupNice(workload) === want
+        }, 10_000),
+      ).toBe(true)
+      await t.lab.command({ type: 'workload.stop' })
+      expect(await waitUntil(() => !childPids().includes(workload as number), 10_000)).toBe(true)
+    }
     expect(autogroupNice(process.pid)).toBe(mine)
     expect(t.events.filter((e) => e.type === 'node.warning')).toEqual([])
   })
 })
+
+/** childPids lists this process's children (Linux: /proc/<pid>/task/<pid>/children). */
+function childPids(): number[] {
+  try {
+    return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number)
+  } catch {
+    return []
+  }
+}
