@@ -1,7 +1,7 @@
 // What every live chart shares: the spec interface, the one time axis (fixed y-axis widths so all
 // plot areas line up), theming, and the fault bands.
 import type { Chart, Scale } from 'chart.js'
-import { bandSpans, marksIn, type TimeWindow } from '../model/chartData'
+import { bandSpans, marksIn, untilNow, type TimeWindow } from '../model/chartData'
 import { formatAxisSeconds, formatClock } from '../model/format'
 import type { TimelineModel } from '../model/timeline'
 import type { ClusterSnapshot } from '../stores/cluster'
@@ -105,7 +105,7 @@ export function applyTheme(chart: Chart, theme: ChartTheme): void {
 /** bands hands the fault plugin the bands and marks in the window. */
 export function bands(chart: Chart, c: ChartContext, labels: boolean): void {
   setBands(chart, {
-    bands: bandSpans(c.tl, c.window),
+    bands: bandSpans(c.tl, untilNow(c.window, c.nowMs)),
     marks: marksIn(c.tl, c.window),
     theme: c.theme,
     labels,

@@ -13,6 +13,7 @@ import {
   termCsv,
   termOffset,
   termPoints,
+  untilNow,
 } from '../model/chartData'
 import { formatCount, formatDuration, formatMs } from '../model/format'
 import { nodeColor, nodeDash, OKABE_ITO } from '../model/palette'
@@ -86,7 +87,11 @@ const termChart: ChartSpec = {
       chart,
       ids.map((id, i) => ({
         label: nodeName(id),
-        data: termPoints(c.tl.terms.get(id), c.window, termOffset(i, ids.length)),
+        data: termPoints(
+          c.tl.terms.get(id),
+          untilNow(c.window, c.nowMs),
+          termOffset(i, ids.length),
+        ),
         stepped: true,
         borderColor: nodeColor(id),
         backgroundColor: nodeColor(id),
@@ -131,7 +136,7 @@ const termChart: ChartSpec = {
     termCsv(
       c.tl,
       c.cluster.nodes.map((n) => n.id),
-      c.window,
+      untilNow(c.window, c.nowMs),
     ),
 }
 
@@ -165,12 +170,12 @@ const leaderChart: ChartSpec = {
     return new ChartJs(canvas, cfg) as unknown as Chart
   },
   update(chart, c) {
-    const spans = leaderSpans(c.tl, c.window)
+    const spans = leaderSpans(c.tl, untilNow(c.window, c.nowMs))
     setLeaderSpans(chart, spans, c.theme)
     setWindow(chart, c.window)
     bands(chart, c, false)
     chart.update('none')
-    const gaps = gapsIn(c.tl, c.window)
+    const gaps = gapsIn(c.tl, untilNow(c.window, c.nowMs))
     return {
       empty:
         spans.length === 0
@@ -184,7 +189,7 @@ const leaderChart: ChartSpec = {
           : `${gaps.gaps} no-leader gap${gaps.gaps === 1 ? '' : 's'} in view, ${formatDuration(gaps.totalMs)} without a leader`,
     }
   },
-  csv: (c) => leaderCsv(c.tl, c.window),
+  csv: (c) => leaderCsv(c.tl, untilNow(c.window, c.nowMs)),
 }
 
 const latencyChart: ChartSpec = {

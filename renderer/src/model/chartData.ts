@@ -19,6 +19,14 @@ export interface TimeWindow {
   toMs: number
 }
 
+/** untilNow cuts a window at now (or a replay's playhead). A young session's window reaches past
+ * now (the first minute shows [0, 60 s]): a state held "until the window's end" — a term, a
+ * leader, a fault still on, a gap without a leader — is drawn and counted up to now, not into
+ * the future. The axis keeps the whole window. */
+export function untilNow(w: TimeWindow, nowMs: number): TimeWindow {
+  return { fromMs: w.fromMs, toMs: Math.max(w.fromMs, Math.min(w.toMs, nowMs)) }
+}
+
 const sec = (ms: number): number => ms / 1000
 /** r3 rounds seconds to the millisecond for exports (no 2431.6430060000002 in a CSV). */
 const r3 = (x: number): number => Math.round(x * 1000) / 1000

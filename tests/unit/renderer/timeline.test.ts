@@ -7,6 +7,7 @@ import {
   latencySeries,
   leaderSpans,
   termPoints,
+  untilNow,
 } from '../../../renderer/src/model/chartData'
 import {
   ARCHIVE_EVERY,
@@ -105,6 +106,28 @@ describe('term lines', () => {
       { x: 3, y: 4 },
       { x: 5, y: 4 },
     ])
+  })
+})
+
+describe('untilNow', () => {
+  it("stops held states at now in a young session's window, and counts gaps only up to now", () => {
+    const s = new Stream()
+    const { t, feed } = setup()
+    feed(startedCluster(s, 3))
+    feed([
+      s.at(1000, { type: 'node.process', node: 1, state: 'crashed', pid: null }),
+      s.at(1200, { type: 'node.status', node: 2, status: status({ role: 'candidate', term: 2 }) }),
+    ])
+    // Now is 4 s into the session; the axis shows the first minute.
+    const w = { fromMs: 0, toMs: 60_000 }
+    const now = untilNow(w, 4000)
+    expect(now).toEqual({ fromMs: 0, toMs: 4000 })
+    expect(leaderSpans(t, now).at(-1)).toMatchObject({ leader: 0, x1: 4, open: true })
+    expect(gapsIn(t, now)).toEqual({ gaps: 2, totalMs: 300 + 3000 })
+    expect(termPoints(t.terms.get(2), now).at(-1)).toEqual({ x: 4, y: 2 })
+    // A window wholly in the past (frozen, or scrolled back) is left as it is; never inverted.
+    expect(untilNow({ fromMs: 1000, toMs: 2000 }, 4000)).toEqual({ fromMs: 1000, toMs: 2000 })
+    expect(untilNow({ fromMs: 5000, toMs: 9000 }, 4000)).toEqual({ fromMs: 5000, toMs: 5000 })
   })
 })
 
