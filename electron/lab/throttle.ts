@@ -3,7 +3,7 @@
 // samples). Each batch sent to a renderer is a task there, and a renderer that wakes up hundreds
 // of times a second loses the CPU in the middle of its work on a busy machine. The window redraws
 // at most ten times a second anyway, so the transports (browser mode's WebSocket, Electron's IPC)
-// send what gathered in the last THROTTLE_MS in one message: the first batch after a quiet spell
+// send what gathered in the last EVENT_THROTTLE_MS in one message: the first batch after a quiet spell
 // goes at once (a click's answer is not held back), the rest wait for the next slot.
 import type { LabEvent } from '../../shared/lab/events'
 

@@ -170,12 +170,13 @@ const leaderChart: ChartSpec = {
     return new ChartJs(canvas, cfg) as unknown as Chart
   },
   update(chart, c) {
-    const spans = leaderSpans(c.tl, untilNow(c.window, c.nowMs))
+    const held = untilNow(c.window, c.nowMs)
+    const spans = leaderSpans(c.tl, held)
     setLeaderSpans(chart, spans, c.theme)
     setWindow(chart, c.window)
     bands(chart, c, false)
     chart.update('none')
-    const gaps = gapsIn(c.tl, untilNow(c.window, c.nowMs))
+    const gaps = gapsIn(c.tl, held)
     return {
       empty:
         spans.length === 0
