@@ -4,6 +4,7 @@
 import type { CommandResult, LabCommand } from '../../shared/lab'
 import { MAX_NODES, nodeName } from '../../shared/lab'
 import type { NodeId } from '../../shared/raft/types'
+import { ownValue } from '../../shared/util/own'
 
 /** ParsedLine is what one line asks for: a lab command, a directive for the CLI, nothing (blank
  * or comment) or a parse error whose message names the accepted syntax. */
@@ -294,8 +295,8 @@ export function parseClusterLine(line: string, nodes?: number): ParsedLine {
   if (typeof tokens === 'string') return { kind: 'error', message: tokens }
   const [first, ...rest] = tokens
   if (first === undefined) return { kind: 'blank' }
-  const name = ALIASES[first.text.toLowerCase()] ?? first.text.toLowerCase()
-  const parser = PARSERS[name]
+  const name = ownValue(ALIASES, first.text.toLowerCase()) ?? first.text.toLowerCase()
+  const parser = ownValue(PARSERS, name)
   if (parser === undefined || first.quoted) {
     return { kind: 'error', message: `unknown command '${first.text}' (type 'help' for the list)` }
   }

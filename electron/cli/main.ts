@@ -9,6 +9,7 @@ import { replayCommand, replayUsage, rerunCommand, rerunUsage } from './replay'
 import { serveCommand, serveUsage } from './serve'
 import { simCommand, simUsage } from './sim'
 import { testCommand, testUsage } from './test'
+import { ownValue } from '../../shared/util/own'
 
 interface Command {
   summary: string
@@ -84,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(APP_VERSION)
     return 0
   }
-  const cmd = COMMANDS[name]
+  const cmd = ownValue(COMMANDS, name)
   if (!cmd) {
     console.error(`raftlab: unknown command '${name}'\n\n${help()}`)
     return 2

@@ -20,6 +20,7 @@ import {
   type RangeResult,
 } from '../../shared/lab/figure16'
 import { Lab } from './lab'
+import { ownValue } from '../../shared/util/own'
 
 export {
   crashDelayRng,
@@ -139,7 +140,7 @@ async function runRange(
     discarded: 0,
     splitVotes: 0,
     stats: null,
-    paper: PAPER_FIGURE16[label] ?? null,
+    paper: ownValue(PAPER_FIGURE16, label) ?? null,
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
   const ownDir = opts.dataDir ? mkdtempSync(join(opts.dataDir, 'raftlab-elect-')) : undefined

@@ -12,6 +12,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { CommandResult } from '../../shared/lab/commands'
 import type { LabEvent } from '../../shared/lab/events'
 import { EventThrottle } from './throttle'
+import { ownValue } from '../../shared/util/own'
 import type { HelloMessage, WsServerMessage } from '../../shared/lab/ipc'
 import { RENDERER_CSP, WS_CLOSE, WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../shared/lab/ipc'
 import { CommandValidationError, FILE_NAME, parseCommand } from '../../shared/lab/validate'
@@ -159,6 +160,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ws.on('error', () => clients.delete(ws))
   }
 
+  /** onMessage answers one client message. Whatever it holds, it gets an answer (or, when it is
+   * not a command message at all, a close with a reason) and the server goes on: nothing a client
+   * sends may reach the process's crash handler. */
   function onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (isBinary) {
       closeWith(ws, WS_CLOSE.policy, 'binary messages are not accepted; send JSON text')
@@ -171,30 +175,34 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       closeWith(ws, WS_CLOSE.policy, 'a message must be JSON')
       return
     }
-    const id = (msg as { id?: unknown } | null)?.id
+    const id = isRecord(msg) && Object.hasOwn(msg, 'id') ? msg.id : undefined
     if (
-      typeof msg !== 'object' ||
-      msg === null ||
-      Array.isArray(msg) ||
+      !isRecord(msg) ||
       typeof id !== 'number' ||
       !Number.isSafeInteger(id) ||
-      !('command' in msg)
+      !Object.hasOwn(msg, 'command')
     ) {
       closeWith(ws, WS_CLOSE.policy, 'a message must be {"id": integer, "command": {...}}')
       return
     }
     let cmd: LabCommand
     try {
-      cmd = parseCommand((msg as { command: unknown }).command)
+      cmd = parseCommand(msg.command)
     } catch (e) {
-      if (!(e instanceof CommandValidationError)) throw e
-      reply(ws, id, { ok: false, code: 'invalid', error: e.message })
+      // parseCommand throws CommandValidationError only; anything else is a bug in it, and is
+      // still this command's failure, not the server's.
+      const error =
+        e instanceof CommandValidationError ? e.message : `invalid command: ${String(e)}`
+      reply(ws, id, { ok: false, code: 'invalid', error })
       return
     }
-    void opts.lab.command(cmd).then(
-      (result) => reply(ws, id, result),
-      (e: unknown) => reply(ws, id, { ok: false, code: 'internal', error: String(e) }),
-    )
+    // A command that throws before its promise exists is answered like one that rejects.
+    void Promise.resolve()
+      .then(() => opts.lab.command(cmd))
+      .then(
+        (result) => reply(ws, id, result),
+        (e: unknown) => reply(ws, id, { ok: false, code: 'internal', error: String(e) }),
+      )
   }
 
   function reply(ws: WebSocket, id: number, result: CommandResult): void {
@@ -275,6 +283,10 @@ function sleep(ms: number): Promise<void> {
 function closeWith(ws: WebSocket, code: number, reason: string): void {
   ws.close(code, reason)
   setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref()
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 function tokenOk(given: string | null, token: string): boolean {
@@ -410,7 +422,8 @@ function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): v
   const size = statSync(file).size
   res.writeHead(200, {
     ...SECURITY_HEADERS,
-    'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type':
+      ownValue(CONTENT_TYPES, extname(file).toLowerCase()) ?? 'application/octet-stream',
     'Content-Length': size,
     'Cache-Control': isHashed ? 'public, max-age=31536000, immutable' : 'no-cache',
   })

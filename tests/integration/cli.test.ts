@@ -26,6 +26,15 @@ describe('raftlab (built CLI)', () => {
     expect(r.stdout).toMatch(/\bcluster\b/)
   })
 
+  it('refuses an unknown command, inherited names included, with exit 2 and the list', () => {
+    for (const name of ['frobnicate', 'constructor', 'toString', '__proto__']) {
+      const r = raftlab([name])
+      expect(r.code, name).toBe(2)
+      expect(r.stderr).toContain(`raftlab: unknown command '${name}'`)
+      expect(r.stderr).not.toMatch(/TypeError/)
+    }
+  })
+
   it('sim --json reports seeds, steps and no violations', () => {
     const r = raftlab(['sim', '--seeds', '20', '--steps', '500', '--json'])
     expect(r.code).toBe(0)

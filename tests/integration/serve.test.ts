@@ -367,6 +367,28 @@ describe('raftlab serve (the built command)', () => {
         .flatMap((e) => (e.type === 'node.process' && e.pid !== null ? [e.pid] : []))
       expect(markedProcesses(clusterId).length).toBe(4) // three nodes and the reaper
 
+      // Messages that once stopped the whole server (an inherited name as the command type made
+      // parsing throw a TypeError into the crash handler), or slipped past the checks: each is
+      // answered with an error, and the server and its cluster go on.
+      const bad = [
+        '{"type":"constructor"}',
+        '{"type":"toString"}',
+        '{"type":"__proto__"}',
+        '{"type":"hasOwnProperty","node":1}',
+        '{"type":"node.pause","node":1,"__proto__":{"x":1}}',
+        '{"type":"link.set","from":1,"to":2,"both":false,"latencyMs":1e15}',
+      ]
+      for (const [i, command] of bad.entries()) {
+        c.ws.send(`{"id":${100 + i},"command":${command}}`)
+        expect(await c.next((m) => m.kind === 'result' && m.id === 100 + i)).toMatchObject({
+          result: { ok: false, code: 'invalid' },
+        })
+      }
+      c.ws.send(JSON.stringify({ id: 200, command: { type: 'cluster.status' } }))
+      const status = await c.next((m) => m.kind === 'result' && m.id === 200)
+      expect(status).toMatchObject({ result: { ok: true, status: { running: true } } })
+      expect(child.exitCode).toBeNull()
+
       child.kill('SIGTERM')
       expect(await exited, err).toBe(0)
       expect(err).toMatch(/SIGTERM; stopping/)

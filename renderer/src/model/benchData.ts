@@ -3,6 +3,7 @@
 import type { BenchConfig, BenchReport } from '../../../shared/lab/bench'
 import { PAPER_FIGURE16, type ElectRun } from '../../../shared/lab/figure16'
 import { toCsv } from './csv'
+import { ownValue } from '../../../shared/util/own'
 import type { Point } from './chartData'
 
 /** configLabel names a configuration by what varies in the report (all of it if one row). */
@@ -85,7 +86,7 @@ export function electCurves(run: ElectRun): ElectCurve[] {
       points,
       median: r.stats?.median ?? null,
       max: r.stats?.max ?? null,
-      paper: r.paper ?? PAPER_FIGURE16[r.range] ?? null,
+      paper: r.paper ?? ownValue(PAPER_FIGURE16, r.range) ?? null,
       trials: n,
       failures: r.failures,
     }

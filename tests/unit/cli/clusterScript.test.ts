@@ -193,6 +193,10 @@ describe('parseClusterLine: directives', () => {
   it('rejects unknown commands and bad directive arguments', () => {
     expect(error('frobnicate n1')).toBe("unknown command 'frobnicate' (type 'help' for the list)")
     expect(error('"put" a b')).toContain("unknown command 'put'")
+    // Inherited names of the command table are not commands (they once reached Object's members).
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      expect(error(`${name} n1`)).toBe(`unknown command '${name}' (type 'help' for the list)`)
+    }
     expect(error('sleep')).toBe('missing <dur> (usage: sleep <dur>)')
     expect(error('sleep soon')).toContain("bad duration 'soon'")
     expect(error('wait-leader never')).toContain("bad duration 'never'")
