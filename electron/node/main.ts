@@ -168,6 +168,7 @@ function main(): void {
       trace: (direction, m) => report({ type: 'trace', direction, message: summarize(m) }),
       leader: (leaderId, term, monoNs) =>
         report({ type: 'leader', leaderId, term, monoNs: monoNs.toString() }),
+      warning: (message) => report({ type: 'warning', message }),
     },
   )
   host.tracing = c.tracing

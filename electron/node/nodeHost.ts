@@ -36,7 +36,13 @@ export interface HostTelemetry {
    * process.hrtime.bigint() of the Ready that shows it — taken before that Ready's disk write,
    * so the instant is when the node learned it, not when its fsync finished. */
   leader?(leaderId: NodeId, term: number, monoNs: bigint): void
+  /** warning reports something the supervisor should show, such as refused messages. */
+  warning?(message: string): void
 }
+
+/** WARNING_INTERVAL_NS: refused messages are reported at most once a second (a flood of forged
+ * messages must not become a flood of events). */
+const WARNING_INTERVAL_NS = 1_000_000_000n
 
 interface Pending {
   conn: ClientConn
@@ -76,6 +82,8 @@ export class NodeHost {
   private knownLeaderTerm = -1
   /** timedWrites counts pending writes that asked for latency attribution. */
   private timedWrites = 0
+  /** refused counts messages the core refused since the last warning about them. */
+  private refused = { count: 0, last: '', reportedNs: 0n }
 
   constructor(
     cfg: RaftConfig,
@@ -96,21 +104,40 @@ export class NodeHost {
     this.schedule()
   }
 
-  /** step feeds messages from a peer to the core. */
+  /** step feeds messages from a peer to the core. Messages the core refuses (no correct peer
+   * could have sent them) are reported as warnings, at most one a second with a count. */
   step(ms: Message[]): void {
     for (const m of ms) {
       if (this.tracing) this.telemetry.trace('receive', m)
-      if (this.timedWrites > 0 && m.type === 'MsgAppResp' && !m.reject) {
-        // Latency attribution: the acknowledgement that advances the commit index is the one
-        // that completed the quorum.
-        const before = this.raft.log.committed
-        this.raft.step(m)
-        if (this.raft.log.committed > before) this.markQuorum(before, m)
+      const before = this.raft.log.committed
+      const res = this.raft.step(m)
+      if (!res.ok) {
+        this.noteRefused(m, res.reason)
         continue
       }
-      this.raft.step(m)
+      // Latency attribution: the acknowledgement that advances the commit index is the one that
+      // completed the quorum.
+      if (this.timedWrites > 0 && m.type === 'MsgAppResp' && this.raft.log.committed > before) {
+        this.markQuorum(before, m)
+      }
     }
     this.schedule()
+  }
+
+  private noteRefused(m: Message, reason: string): void {
+    this.refused.count++
+    this.refused.last = `${m.type} from n${m.from}: ${reason}`
+    const now = process.hrtime.bigint()
+    if (now - this.refused.reportedNs >= WARNING_INTERVAL_NS) this.reportRefused(now)
+  }
+
+  /** reportRefused reports the messages refused since the last report, if any. */
+  private reportRefused(now = process.hrtime.bigint()): void {
+    const { count, last } = this.refused
+    if (count === 0) return
+    const what = count === 1 ? 'a message' : `${count} messages`
+    this.telemetry.warning?.(`dropped ${what} no correct peer could send; last: ${last}`)
+    this.refused = { count: 0, last: '', reportedNs: now }
   }
 
   /** schedule runs the Ready loop once the current I/O has been read, so every message and
@@ -379,6 +406,21 @@ export class NodeHost {
         })
       }
     }
+    // A confirmed read waits for the state machine to reach its index; one that never will (its
+    // index came from a leader whose entries this node never gets) must not wait forever either.
+    const waiting = this.readsWaitingApply.filter((r) => r.startNs >= oldest)
+    for (const r of this.readsWaitingApply) {
+      if (r.startNs >= oldest) continue
+      this.answer(r, {
+        requestId: r.req.requestId,
+        status: 'unavailable',
+        reason: 'the read index was not applied in time',
+        maybeApplied: false,
+      })
+    }
+    this.readsWaitingApply.length = 0
+    this.readsWaitingApply.push(...waiting)
+    this.reportRefused()
     for (const [index, w] of this.writes) {
       if (w.startNs < oldest) {
         this.writes.delete(index)

@@ -2,6 +2,7 @@
 // no global randomness). Imports only shared/util. Hosts: shared/sim and electron/node.
 export * from './types'
 export { RaftNode, TRANSFER_CONTEXT } from './raft'
+export { checkMessage } from './checkMessage'
 export { RaftLog } from './raftLog'
 export { MemoryStorage, entrySizeBytes, limitEntries, type Storage } from './storage'
 export { Progress, Inflights, quorum } from './progress'

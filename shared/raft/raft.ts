@@ -4,10 +4,12 @@
 // ticks) and draws randomness only from the injected Rng. Section numbers (§) refer to the Raft
 // paper (Ongaro & Ousterhout, 2014); "diss." to Ongaro's dissertation (2014).
 import { assert } from '../util/assert'
+import { checkMessage } from './checkMessage'
 import { Progress, quorum } from './progress'
 import { RaftLog } from './raftLog'
 import { ReadOnlyQueue, type ReadRequest } from './readOnly'
 import {
+  MAX_TERM,
   NONE,
   type Entry,
   type EntryType,
@@ -24,8 +26,11 @@ import {
   type Role,
   type SoftState,
   type Status,
+  type StepResult,
   type TransferResult,
 } from './types'
+
+const OK: StepResult = { ok: true }
 
 /** TRANSFER_CONTEXT marks the vote requests of a leadership-transfer campaign (diss. §3.10):
  * voters grant them even while they still hear from the old leader. */
@@ -152,9 +157,38 @@ export class RaftNode {
     return { ok: true }
   }
 
-  /** step handles one message from a peer. Messages from non-members are ignored. */
-  step(m: Message): void {
-    if (m.from === this.id || !this.peerSet.has(m.from)) return
+  /** step handles one message from a peer. Messages from non-members are ignored; a message no
+   * correct peer could have sent (see checkMessage, and the checks at each handler) is dropped
+   * before it touches any state, and the result says why. */
+  step(m: Message): StepResult {
+    const invalid = checkMessage(m, this.id)
+    if (invalid !== null) return { ok: false, reason: invalid }
+    if (m.from === this.id || !this.peerSet.has(m.from)) return OK
+    const refused = this.refuseImpossible(m)
+    if (refused !== null) return { ok: false, reason: refused }
+    this.stepChecked(m)
+    return OK
+  }
+
+  /** refuseImpossible returns why `m` cannot come from a correct peer given this node's state, or
+   * null: an acknowledgement of entries past the end of the leader's log, or a second leader in
+   * the term this node already follows a leader of (§5.2: at most one leader per term). */
+  private refuseImpossible(m: Message): string | null {
+    if (m.term !== this.term) return null
+    if (m.type === 'MsgAppResp' && this.role === 'leader' && m.index > this.log.lastIndex()) {
+      return `${m.reject ? 'rejects' : 'acknowledges'} index ${m.index}, past this leader's last index ${this.log.lastIndex()}`
+    }
+    if (
+      (m.type === 'MsgApp' || m.type === 'MsgHeartbeat') &&
+      ((this.role === 'leader' && m.from !== this.id) ||
+        (this.leaderId !== NONE && m.from !== this.leaderId))
+    ) {
+      return `n${m.from} acts as leader of term ${m.term}, which n${this.leaderId} leads`
+    }
+    return null
+  }
+
+  private stepChecked(m: Message): void {
     if (m.term > this.term) {
       if ((m.type === 'MsgVote' || m.type === 'MsgPreVote') && m.context !== TRANSFER_CONTEXT) {
         // diss. §4.2.3: a server that heard from a leader within the minimum election timeout
@@ -244,6 +278,9 @@ export class RaftNode {
     const hard = this.hardState()
     const softChanged = !sameSoft(soft, this.prevSoft)
     const hardChanged = !sameHard(hard, this.prevHard)
+    // step() refuses terms past MAX_TERM and hup() never campaigns past it: a state whose next
+    // message could not be encoded is never handed out to be persisted.
+    assert(hard.term <= MAX_TERM, () => `term ${hard.term} is past MAX_TERM`)
     const entries = this.log.unstableEntries()
     const rd: Ready = {
       softState: softChanged ? soft : null,
@@ -423,6 +460,9 @@ export class RaftNode {
 
   private hup(isTransfer: boolean): void {
     if (this.role === 'leader') return
+    // Peers refuse terms past MAX_TERM (checkMessage), so a campaign for one could never succeed;
+    // no correct cluster gets here (see MAX_TERM).
+    if (this.term >= MAX_TERM) return
     if (this.cfg.preVote && !isTransfer) this.campaignPre()
     else this.campaignElection(isTransfer)
   }

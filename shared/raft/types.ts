@@ -9,6 +9,19 @@ export type NodeId = number
 /** NONE is the NodeId meaning "nobody" (no leader known, no vote cast). */
 export const NONE: NodeId = 0
 
+/** MAX_TERM bounds every term a node takes from a peer or enters itself: 2^48, a new term every
+ * millisecond for 8,900 years. It is far below the wire encoding's limit (2^53 − 1), so a node at
+ * MAX_TERM can always encode its next message; a message with a larger term is dropped on receipt
+ * and its term is never adopted or persisted. */
+export const MAX_TERM = 2 ** 48
+
+/** MAX_INDEX bounds every log index a message may carry: 2^48 entries, a million writes a second
+ * for 8.9 years, with the same room below the encoding's limit as MAX_TERM. */
+export const MAX_INDEX = 2 ** 48
+
+/** MAX_CONTEXT_CHARS bounds a message's context (a ReadIndex round's name, a transfer mark). */
+export const MAX_CONTEXT_CHARS = 1024
+
 /** EntryType tells a client command ('normal') from the no-op a new leader appends (§5.4.2,
  * dissertation §6.4: committing it tells the leader which entries are committed). */
 export type EntryType = 'normal' | 'noop'
@@ -194,6 +207,12 @@ export const DEFAULT_RAFT_OPTIONS = {
   maxEntriesPerMsg: 512,
   maxSizePerMsgBytes: 1 << 20,
 } as const satisfies Partial<RaftConfig>
+
+/** StepResult says whether step() took a message. A message that no correct peer could have sent
+ * in this node's state (an index past the end of the log it answers, a term beyond MAX_TERM,
+ * entries that do not follow their previous index, …) is dropped before it touches any state, and
+ * the reason is returned for the host to report; nothing a peer sends reaches an assertion. */
+export type StepResult = { ok: true } | { ok: false; reason: string }
 
 /** ProposeResult says whether a proposal was appended to the leader's log, and where. */
 export type ProposeResult =

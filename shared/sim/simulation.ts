@@ -291,7 +291,16 @@ export class Simulation {
           node.held.push(ev)
           break
         }
-        this.drive(node, (r) => r.step(ev.msg), ev.msg)
+        this.drive(
+          node,
+          (r) => {
+            // Every node here is correct: a message it sent that another refuses is a bug on one
+            // side or the other (a check too strict, or a message no correct node may send).
+            const res = r.step(ev.msg)
+            if (!res.ok) throw new AssertionError(`refused a correct peer's message: ${res.reason}`)
+          },
+          ev.msg,
+        )
         break
       }
       case 'ready':

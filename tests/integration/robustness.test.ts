@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { KvClient } from '../../electron/lab/kvClient'
 import { nodeSocketPath } from '../../shared/lab/sockets'
-import { encodeHelloFrame, makeHello } from '../../shared/protocol'
+import { encodeHelloFrame, encodeMessageFrames, makeHello } from '../../shared/protocol'
+import type { Message } from '../../shared/raft/types'
 import { closeAndCheck, isAlive, put, sleep, startLab, waitUntil, type TestLab } from './helpers'
 
 let t: TestLab | null = null
@@ -126,6 +127,73 @@ describe('bad input on a node socket', () => {
     // The node is still the leader and still serving.
     expect(t.status().nodes.find((n) => n.id === leader)?.state).toBe('running')
     await put(t, 'still', 'alive')
+  })
+})
+
+describe('well-formed forged Raft messages', () => {
+  /** forge connects to `to`'s socket as peer `from` and sends `ms`, then closes. */
+  async function forge(path: string, clusterId: string, from: number, ms: Message[]) {
+    const s = net.createConnection(path)
+    s.on('error', () => {})
+    s.resume()
+    await new Promise((r) => s.once('connect', r))
+    s.write(encodeHelloFrame(makeHello('peer', from, clusterId)))
+    for (const f of encodeMessageFrames(ms)) s.write(f)
+    await sleep(300)
+    s.end()
+  }
+  const base = {
+    logTerm: 0,
+    index: 0,
+    entries: [],
+    commit: 0,
+    reject: false,
+    rejectHint: 0,
+    context: '',
+  }
+
+  it('out-of-range indexes and terms are dropped with a warning; the cluster never adopts them', async () => {
+    t = await startLab({ nodes: 3 })
+    const leader = await t.leader()
+    const { clusterId, runDir } = clusterInfo(t)
+    const follower = leader === 1 ? 2 : 1
+    const term = t.status().term
+    await put(t, 'before', 'forgery')
+    // A MsgAppResp past the end of the leader's log once ended the leader with an assertion.
+    await forge(nodeSocketPath(runDir, leader, process.platform), clusterId, follower, [
+      { ...base, type: 'MsgAppResp', from: follower, to: leader, term, index: 2 ** 53 - 2 },
+    ])
+    // A term at the encoding's limit was adopted and persisted by every node, after which no
+    // election could succeed (the next term cannot be encoded), even across restarts.
+    for (const to of [1, 2, 3]) {
+      const from = to === 1 ? 2 : 1
+      await forge(nodeSocketPath(runDir, to, process.platform), clusterId, from, [
+        { ...base, type: 'MsgApp', from, to, term: 2 ** 53 - 1, index: 0, logTerm: 0 },
+        { ...base, type: 'MsgHeartbeat', from, to, term: 2 ** 48 + 1 },
+      ])
+    }
+    const warned = (node: number) =>
+      t?.events.some(
+        (e) =>
+          e.type === 'node.warning' &&
+          e.node === node &&
+          /dropped .*no correct peer/.test(e.message),
+      ) ?? false
+    expect(await waitUntil(() => [1, 2, 3].every(warned), 5000)).toBe(true)
+    const w = t.events.find(
+      (e) => e.type === 'node.warning' && e.node === leader && /MsgAppResp/.test(e.message),
+    )
+    expect(w, 'the leader names the refused MsgAppResp').toBeDefined()
+    // Nobody crashed or adopted the forged term; the cluster still commits, and after every node
+    // restarts it still elects a leader.
+    expect(t.status().nodes.every((n) => n.state === 'running')).toBe(true)
+    expect(Math.max(...t.status().nodes.map((n) => n.status?.term ?? 0))).toBeLessThan(2 ** 48)
+    await put(t, 'after', 'forgery')
+    for (const id of [1, 2, 3]) await t.lab.command({ type: 'node.crash', node: id })
+    for (const id of [1, 2, 3]) await t.lab.command({ type: 'node.restart', node: id })
+    await t.leader(15_000)
+    expect(t.status().term).toBeLessThan(2 ** 48)
+    await put(t, 'after', 'restart')
   })
 })
 
