@@ -1,6 +1,7 @@
 // The load generator: closed- or open-loop clients issuing put/get/cas against a cluster,
 // recording latencies in HDR histograms, a Jepsen-style history, and (for sampled writes) where
 // the time went. It runs in its own process (workloadMain.ts), never in a UI process.
+import { randomInt } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import * as hdr from 'hdr-histogram-js'
 import type {
@@ -182,6 +183,8 @@ export class Workload {
   private startMs = 0
   private measureFromMs = 0
   private measureToMs = 0
+  /** sessionBase: this run's client session ids are sessionBase + 0 … concurrency − 1. */
+  private readonly sessionBase = randomInt(1, 2 ** 36) * 4096
 
   constructor(
     target: WorkloadTarget,
@@ -277,9 +280,13 @@ export class Workload {
   }
 
   private client(i: number): KvSession {
+    // Session ids must be new for every run (diss. §6.3: a server remembers each session's last
+    // seq): a second run on the same cluster that reused them — they once came from the seed —
+    // had its writes answered from the first run's session cache (a duplicate: acknowledged but
+    // never applied) or refused as stale, and counted as failures.
     return new KvSession(this.pool, {
       timeoutMs: this.spec.timeoutMs,
-      clientId: this.spec.seed * 1000 + i + 1,
+      clientId: this.sessionBase + i,
     })
   }
 

@@ -98,6 +98,45 @@ describe('the workload process', () => {
   })
 })
 
+describe('workloads one after another on one cluster', () => {
+  it('a second run counts its writes as ok and both histories check as one (sessions are new)', async () => {
+    t = await startLab({ nodes: 3 })
+    const tg = await target(t)
+    const events: HistoryEvent[] = []
+    const runs = []
+    for (const [i, mode] of (['closed', 'open'] as const).entries()) {
+      const historyFile = join(dir, `seq-${i}.jsonl`)
+      runs.push(
+        await runWorkload(tg, {
+          ...DEFAULT_WORKLOAD,
+          mode,
+          rate: 150,
+          concurrency: 4,
+          warmupMs: 0,
+          durationMs: 1200,
+          keys: 4,
+          mix: { put: 2, get: 1, cas: 0 },
+          historyFile,
+          valueSizeBytes: 0,
+        }),
+      )
+      events.push(
+        ...readFileSync(historyFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as HistoryEvent),
+      )
+    }
+    // Same seed, same cluster: the second run once reused the first's session ids, and its writes
+    // were answered from the first run's session cache or refused as stale — all 'fail'.
+    for (const r of runs) {
+      expect(r.counts.put.ok, JSON.stringify(r.errors)).toBeGreaterThan(20)
+      expect(r.counts.put.fail + r.counts.get.fail).toBe(0)
+    }
+    expect(checkHistory(events).valid).toBe(true)
+  })
+})
+
 describe('raftlab bench and raftlab test (built CLI)', () => {
   it('bench sweeps configurations and writes JSON with the machine and the configuration', () => {
     const out = join(dir, 'bench.json')
