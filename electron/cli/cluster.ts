@@ -12,7 +12,14 @@ import { prompt, type Screen } from './clusterPrompt'
 import { runScript, type ClusterIo, type ClusterLab } from './clusterRun'
 import { statusSummary } from './statusTable'
 
-export { runLine, runScript, type ClusterIo, type ClusterLab, type LineOutcome } from './clusterRun'
+export {
+  EXIT_NODE_NOT_STARTED,
+  runLine,
+  runScript,
+  type ClusterIo,
+  type ClusterLab,
+  type LineOutcome,
+} from './clusterRun'
 
 /** clusterUsage is the --help text of `raftlab cluster`, ending with the command list. */
 export const clusterUsage = `Usage: raftlab cluster [--nodes N] [--dir D] [--fsync always|never] [--election MIN-MAX]
@@ -45,8 +52,13 @@ Options:
 
 ${clusterHelp()}
 
+A node that cannot start (it refuses a corrupt or inconsistent data directory, say) is shown
+with its reason under the status table, at the prompt as it happens, and at the end of a script.
+
 Exit status: 0 when the script completed (or on quit), 1 when a command failed or the cluster
-could not start, 2 on a usage error or an unreadable script, 130/143 when interrupted.`
+could not start, 2 on a usage error or an unreadable script, 3 when a node could not start while
+a script ran (even if every command succeeded; takes precedence over 1), 130/143 when
+interrupted.`
 
 /** ClusterOptions is the parsed command line of `raftlab cluster`. */
 export interface ClusterOptions {

@@ -3,9 +3,15 @@
 import { createInterface, type Interface } from 'node:readline'
 import { CLUSTER_COMMANDS, parseClusterLine } from './clusterScript'
 import { runLine, type ClusterIo, type ClusterLab, type LineOutcome } from './clusterRun'
-import { renderStatusTable } from './statusTable'
+import { downReason, renderStatusTable } from './statusTable'
 
 const COMMAND_WORDS = [...CLUSTER_COMMANDS.map(([s]) => s.split(' ')[0]!), 'exit']
+
+/** visibleLength is a line's length on screen: without its colour escapes. */
+function visibleLength(line: string): number {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/\x1b\[\d+m/g, '').length
+}
 
 /** Screen tracks the terminal's alternate screen so every exit path can give the shell its screen
  * back. */
@@ -17,7 +23,9 @@ export interface Screen {
 /**
  * prompt is the interactive mode: on a terminal, a full-screen view (the alternate screen, as top
  * and less use) with the status table redrawn at most ten times a second, the last results and a
- * readline prompt. quit, Ctrl-C and Ctrl-D end it with exit status 0.
+ * readline prompt. A node that could not start or crashed unexpectedly is announced with its
+ * reason as it happens (and the table says it too). quit, Ctrl-C and Ctrl-D end it with exit
+ * status 0.
  */
 export async function prompt(
   lab: ClusterLab,
@@ -47,7 +55,9 @@ export async function prompt(
     const rows = human.rows || 24
     const cols = human.columns || 80
     const table = renderStatusTable(lab.status(), io.color).split('\n')
-    const tail = log.slice(-Math.max(3, rows - table.length - 2))
+    // A long reason under the table wraps: count the terminal rows it takes, not its lines.
+    const tableRows = table.reduce((sum, l) => sum + Math.ceil(visibleLength(l) / cols || 1), 0)
+    const tail = log.slice(-Math.max(3, rows - tableRows - 2))
     const fit = tail.map((l) => (l.length > cols ? `${l.slice(0, cols - 1)}…` : l))
     human.write(`\x1b[H\x1b[J${[...table, '', ...fit].join('\n')}\n`)
     if (!isClosed) rl.prompt(true)
@@ -73,7 +83,17 @@ export async function prompt(
     human.write('\x1b[?1049h')
     screen.isAlternate = true
   }
-  const unsubscribe = isLive ? lab.subscribe(schedule) : () => {}
+  const unsubscribe = lab.subscribe((events) => {
+    for (const e of events) {
+      if (e.type !== 'node.process' || e.state !== 'crashed' || e.detail === undefined) continue
+      const { node: id, state, pid, detail, isStartFailure } = e
+      const reason = downReason({ id, state, pid, status: null, detail, isStartFailure })
+      if (reason === null) continue
+      show(reason)
+      if (!isLive && !isClosed) rl.prompt(true)
+    }
+    if (isLive) schedule()
+  })
   try {
     show(`type 'help' for the commands; 'quit', Ctrl-C or Ctrl-D stops the cluster`)
     rl.prompt()

@@ -1,7 +1,8 @@
 // The line runner behind `raftlab cluster`: one parsed line against a lab (runLine) and a whole
 // script (runScript). It takes any ClusterLab, so tests drive it with a fake engine.
-import type { ClusterStatus, LabApi } from '../../shared/lab'
+import type { ClusterStatus, LabApi, NodeView } from '../../shared/lab'
 import { nodeName } from '../../shared/lab'
+import type { NodeId } from '../../shared/raft/types'
 import {
   clusterHelp,
   formatDuration,
@@ -9,7 +10,34 @@ import {
   parseClusterLine,
   type ParsedLine,
 } from './clusterScript'
-import { renderStatusTable } from './statusTable'
+import { downReason, renderStatusTable } from './statusTable'
+
+/** EXIT_NODE_NOT_STARTED is the exit status of a script during which a node could not start (it
+ * refused its data on disk, say), whether or not the script's lines succeeded. */
+export const EXIT_NODE_NOT_STARTED = 3
+
+/** cannotElect tells whether so many nodes could not start that the rest, even all running, are
+ * no majority: no leader can appear until one of them is restarted, so waiting is pointless. */
+function cannotElect(s: ClusterStatus): boolean {
+  const failed = s.nodes.filter((n) => n.isStartFailure === true).length
+  return failed > 0 && s.nodes.length - failed < Math.floor(s.nodes.length / 2) + 1
+}
+
+/** whyNoLeader is a failed wait-leader's message: what happened, then, one per indented line, why
+ * each node that is down for a reason is down. */
+function whyNoLeader(s: ClusterStatus, timeoutMs: number): string {
+  const n = s.nodes.length
+  const failed = s.nodes.filter((v) => v.isStartFailure === true).length
+  const what = cannotElect(s)
+    ? `no leader possible: ${failed} of ${n} nodes could not start, and a leader needs ` +
+      `${Math.floor(n / 2) + 1}`
+    : `no leader within ${formatDuration(timeoutMs)}`
+  const reasons = [...s.nodes]
+    .sort((a, b) => a.id - b.id)
+    .map(downReason)
+    .filter((r) => r !== null)
+  return [what, ...reasons.map((r) => `  ${r}`)].join('\n')
+}
 
 /** ClusterLab is what this command needs of the lab engine: the LabApi plus a synchronous status
  * snapshot, waiting for a condition, and closing. electron/lab's Lab is one; tests pass a fake. */
@@ -57,10 +85,10 @@ export async function runLine(
       return { kind: 'ok', output: `slept ${formatDuration(parsed.ms)}` }
     case 'wait-leader': {
       const start = io.now()
-      const found = await lab.waitFor((s) => s.leader !== null, parsed.timeoutMs)
+      const found = await lab.waitFor((s) => s.leader !== null || cannotElect(s), parsed.timeoutMs)
       const s = lab.status()
       if (!found || s.leader === null) {
-        return { kind: 'failed', message: `no leader within ${formatDuration(parsed.timeoutMs)}` }
+        return { kind: 'failed', message: whyNoLeader(s, parsed.timeoutMs) }
       }
       const took = Math.round(io.now() - start)
       return {
@@ -79,7 +107,10 @@ export async function runLine(
 /**
  * runScript runs lines in order without a prompt, echoing each (`> put a 1`) and its result. The
  * first failure stops it with `raftlab cluster: line N: <command>: <message>` on stderr and exit
- * status 1; `quit` or the end of the lines is exit status 0. It does not close the lab.
+ * status 1; `quit` or the end of the lines is exit status 0. If a node could not start at any
+ * time during the script (or is down for that reason at its end), the exit status is
+ * EXIT_NODE_NOT_STARTED instead, and each such node is named with its reason on stderr (once:
+ * not again if the failing line's message already said it). It does not close the lab.
  */
 export async function runScript(
   lab: ClusterLab,
@@ -87,6 +118,39 @@ export async function runScript(
   nodes: number,
   io: ClusterIo,
 ): Promise<number> {
+  const notStarted = new Map<NodeId, string>()
+  const note = (v: NodeView): void => {
+    if (v.isStartFailure === true) notStarted.set(v.id, downReason(v) ?? '')
+  }
+  const unsubscribe = lab.subscribe((events) => {
+    for (const e of events) {
+      if (e.type !== 'node.process') continue
+      const { node: id, state, pid, detail, isStartFailure } = e
+      note({ id, state, pid, status: null, isStartFailure, ...(detail ? { detail } : {}) })
+    }
+  })
+  let outcome: { code: number; told: string }
+  try {
+    outcome = await runLines(lab, lines, nodes, io)
+  } finally {
+    unsubscribe()
+  }
+  for (const v of lab.status().nodes) note(v)
+  if (notStarted.size === 0) return outcome.code
+  for (const [id, reason] of [...notStarted].sort(([a], [b]) => a - b)) {
+    const text = reason !== '' ? reason : `${nodeName(id)} could not start`
+    if (!outcome.told.includes(text)) io.warn(`raftlab cluster: ${text}`)
+  }
+  return EXIT_NODE_NOT_STARTED
+}
+
+/** runLines is runScript's loop: its exit status, and the failure message it printed. */
+async function runLines(
+  lab: ClusterLab,
+  lines: Iterable<string> | AsyncIterable<string>,
+  nodes: number,
+  io: ClusterIo,
+): Promise<{ code: number; told: string }> {
   let n = 0
   for await (const line of lines) {
     n++
@@ -95,12 +159,13 @@ export async function runScript(
     const text = line.trim()
     io.say(`> ${text}`)
     const outcome = await runLine(lab, parsed, io)
-    if (outcome.kind === 'quit') return 0
+    if (outcome.kind === 'quit') return { code: 0, told: '' }
     if (outcome.kind === 'failed') {
-      io.warn(`raftlab cluster: line ${n}: ${text}: ${outcome.message}`)
-      return 1
+      const told = `raftlab cluster: line ${n}: ${text}: ${outcome.message}`
+      io.warn(told)
+      return { code: 1, told }
     }
     io.say(outcome.output.replace(/^/gm, '  '))
   }
-  return 0
+  return { code: 0, told: '' }
 }

@@ -110,10 +110,23 @@ export function statusHeadline(status: ClusterStatus): string {
 }
 
 /**
+ * downReason says why a node is down, for a person: `n1 could not start: <reason>` for a node
+ * that exited before it ran (it refused its data on disk, say), `n3 crashed: <reason>` for one
+ * that died unexpectedly later; null for a node that is up, or that was stopped or killed on
+ * purpose (no reason recorded).
+ */
+export function downReason(n: NodeView): string | null {
+  if (n.detail === undefined || (n.state !== 'crashed' && n.state !== 'stopped')) return null
+  const what = n.isStartFailure === true ? 'could not start' : n.state
+  return `${nodeName(n.id)} ${what}: ${n.detail}`
+}
+
+/**
  * renderStatusTable renders a ClusterStatus as aligned text: the headline, a header row and one
  * row per node (pid, process state, role with LEADER_MARKER on the leader, term, the leader the
- * node believes in, commit and last log index, and its outgoing link faults). With `color` false
- * the text has no escape codes at all, for pipes, files and tests.
+ * node believes in, commit and last log index, and its outgoing link faults), then a line per
+ * node that is down for a reason (downReason). With `color` false the text has no escape codes
+ * at all, for pipes, files and tests.
  */
 export function renderStatusTable(status: ClusterStatus, color: boolean): string {
   const headline = paint(statusHeadline(status), 'bold', color)
@@ -133,7 +146,12 @@ export function renderStatusTable(status: ClusterStatus, color: boolean): string
       })
       .join('  ')
   const header = HEADERS.map((h) => ({ text: h, style: 'dim' as Style, right: NUMERIC.has(h) }))
-  return [headline, line(header), ...rows.map(line)].join('\n')
+  const reasons = [...status.nodes]
+    .sort((a, b) => a.id - b.id)
+    .map(downReason)
+    .filter((r) => r !== null)
+    .map((r) => paint(r, 'red', color))
+  return [headline, line(header), ...rows.map(line), ...reasons].join('\n')
 }
 
 /** NodeSummary is one node in StatusSummary; Raft fields are null until the node reports. */
@@ -145,6 +163,10 @@ export interface NodeSummary {
   term: number | null
   commit: number | null
   lastIndex: number | null
+  /** detail says why the node crashed or could not start (null: no reason recorded). */
+  detail: string | null
+  /** isStartFailure is true while the node is down because it could not start. */
+  isStartFailure: boolean
 }
 
 /** StatusSummary is what `raftlab cluster --json` prints at the end. */
@@ -171,6 +193,8 @@ export function statusSummary(status: ClusterStatus): StatusSummary {
         term: n.status?.term ?? null,
         commit: n.status?.commit ?? null,
         lastIndex: n.status?.lastIndex ?? null,
+        detail: n.detail ?? null,
+        isStartFailure: n.isStartFailure === true,
       })),
     links: status.links.filter((r) => r.cut || r.latencyMs > 0 || r.lossPercent > 0),
   }

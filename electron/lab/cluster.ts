@@ -41,9 +41,38 @@ interface NodeProc {
   status: NodeStatus | null
   control: net.Socket | null
   stderr: string
+  /** fatal is the last fatal error the process reported over its control connection. */
+  fatal: string | null
+  /** hasListened is set once this process reported it is listening: an exit before that means
+   * it could not start. */
+  hasListened: boolean
+  /** detail and isStartFailure are those of the last node.process event (see NodeView). */
+  detail: string | null
+  isStartFailure: boolean
   /** expectedExit is set when we killed or stopped it, so its exit is not reported as a crash. */
   expectedExit: NodeState | null
   exited: Promise<void> | null
+}
+
+/** EXITING is how a node process announces why it exits, on stderr (electron/node/main.ts). */
+const EXITING = /^raftlab node n\d+: exiting: /
+
+/**
+ * exitReason says why a node process exited unexpectedly, from what it printed: the line in
+ * which the node announced its exit (without that line's prefix), else the first line of the
+ * fatal error it reported, else its last lines. Null when it said nothing.
+ */
+function exitReason(stderr: string, fatal: string | null): string | null {
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] as string
+    if (EXITING.test(line)) return line.replace(EXITING, '')
+  }
+  if (fatal !== null) return fatal.split('\n')[0] ?? fatal
+  return lines.length > 0 ? lines.slice(-3).join(' | ') : null
 }
 
 /** ClusterOptions: where the cluster lives and which entries it starts. */
@@ -82,6 +111,10 @@ export class Cluster {
         status: null,
         control: null,
         stderr: '',
+        fatal: null,
+        hasListened: false,
+        detail: null,
+        isStartFailure: false,
         expectedExit: null,
         exited: null,
       })
@@ -164,6 +197,8 @@ export class Cluster {
       for (const message of shareCpu(n.pid, this.config.nodes))
         this.bus.emit({ type: 'node.warning', node: id, message })
     n.stderr = ''
+    n.fatal = null
+    n.hasListened = false
     n.expectedExit = null
     n.status = null
     this.setState(n, 'starting')
@@ -172,7 +207,9 @@ export class Cluster {
       n.stderr = (n.stderr + chunk.toString('utf8')).slice(-2000)
     })
     n.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': it comes once stderr is drained, so the reason the node printed
+      // as it exited is all there.
+      child.once('close', (code, signal) => {
         if (n.pid !== null) this.reaper?.stdin?.write(`-${n.pid}\n`)
         if (n.child === child) {
           n.child = null
@@ -182,20 +219,23 @@ export class Cluster {
             this.setState(n, expected)
           } else if (!this.stopped) {
             const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
-            const why = n.stderr.trim().split('\n').slice(-3).join(' | ')
-            this.setState(n, 'crashed', why ? `${how}: ${why}` : how)
+            const why = exitReason(n.stderr, n.fatal)
+            const detail = why !== null ? `${how}: ${why}` : how
+            this.setState(n, 'crashed', detail, !n.hasListened)
           }
         }
         resolve()
       })
     })
     child.once('error', (e) => {
-      this.setState(n, 'crashed', `could not start: ${e.message}`)
+      this.setState(n, 'crashed', `could not start: ${e.message}`, true)
     })
   }
 
-  private setState(n: NodeProc, state: NodeState, detail?: string): void {
+  private setState(n: NodeProc, state: NodeState, detail?: string, isStartFailure = false): void {
     n.state = state
+    n.detail = detail ?? null
+    n.isStartFailure = isStartFailure
     if (state !== 'running' && state !== 'paused') n.status = null
     this.bus.emit({
       type: 'node.process',
@@ -203,6 +243,7 @@ export class Cluster {
       state,
       pid: n.child ? n.pid : null,
       ...(detail ? { detail } : {}),
+      ...(isStartFailure ? { isStartFailure } : {}),
     })
   }
 
@@ -396,6 +437,7 @@ export class Cluster {
     const node = n.id
     switch (t.type) {
       case 'listening':
+        n.hasListened = true
         if (n.state === 'starting') this.setState(n, 'running')
         break
       case 'status':
@@ -451,7 +493,7 @@ export class Cluster {
         })
         break
       case 'fatal':
-        n.stderr = `${n.stderr}\n${t.message}`.slice(-2000)
+        n.fatal = t.message
         this.bus.emit({ type: 'node.warning', node, message: `fatal: ${t.message}` })
         break
     }
@@ -468,6 +510,8 @@ export class Cluster {
       pid: n.child ? n.pid : null,
       state: n.state,
       status: n.status,
+      ...(n.detail !== null ? { detail: n.detail } : {}),
+      ...(n.isStartFailure ? { isStartFailure: true } : {}),
     }))
     let leader: NodeId | null = null
     let term = 0

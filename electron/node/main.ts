@@ -108,7 +108,7 @@ function main(): void {
   const report = (t: Telemetry): void => control.report(t)
 
   try {
-    storage = DiskStorage.open({ dir: cfg.dataDir, fsync: cfg.cluster.fsync })
+    storage = DiskStorage.open({ dir: cfg.dataDir, fsync: cfg.cluster.fsync, members: cfg.peers })
   } catch (e) {
     const message = `cannot open its storage: ${(e as Error).message}`
     report({ type: 'fatal', message })
@@ -124,6 +124,7 @@ function main(): void {
     truncatedTailBytes: rec.truncatedTailBytes,
     durationMs: rec.durationMs,
   })
+  for (const message of rec.warnings) report({ type: 'warning', message })
 
   const c = cfg.cluster
   host = new NodeHost(

@@ -69,6 +69,12 @@ export interface NodeView {
   pid: number | null
   state: NodeState
   status: NodeStatus | null
+  /** detail is the `detail` of the node's last node.process event (why it crashed or could not
+   * start); absent when that event had none. */
+  detail?: string
+  /** isStartFailure is set while the node is down because it could not start (see the
+   * node.process event). */
+  isStartFailure?: boolean
 }
 
 /** ClusterStatus is the cluster as the supervisor sees it now. */

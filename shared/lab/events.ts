@@ -10,7 +10,7 @@ import type { WorkloadResult, WorkloadSample, WorkloadSpec } from './workload'
 
 /** LAB_EVENT_VERSION is the version of the event stream's shape. A consumer refuses a newer
  * major version; minor versions only add event types or optional fields. */
-export const LAB_EVENT_VERSION = { major: 1, minor: 3 } as const
+export const LAB_EVENT_VERSION = { major: 1, minor: 4 } as const
 
 /** NodeState is a node process's state as the supervisor sees it. */
 export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'stopped'
@@ -78,6 +78,10 @@ export type LabEventBody =
       pid: number | null
       /** detail explains a state change: an exit code or signal, a start failure. */
       detail?: string
+      /** isStartFailure is set on the 'crashed' event of a process that exited before it was
+       * running: the node could not start (it refused its data on disk, say), and `detail` says
+       * why. It stays down until restarted. (Since minor 4.) */
+      isStartFailure?: boolean
     }
   | { type: 'node.status'; node: NodeId; status: NodeStatus }
   | { type: 'node.raft'; node: NodeId; event: RaftEvent }

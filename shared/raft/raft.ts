@@ -79,10 +79,17 @@ export class RaftNode {
     this.peerSet = new Set(this.peers)
     this.log = new RaftLog(cfg.storage, cfg.applied ?? 0)
     // Restart from persisted state (Figure 2: currentTerm, votedFor and log[] are persistent).
+    // Storage must hand over a state a node can be in; a node's disk recovery refuses any other
+    // with a message naming its files (electron/node/storage/recoveryCheck.ts), so these
+    // asserts firing means a bug, not a damaged disk.
     const hs = cfg.storage.initialState()
     assert(hs.commit <= this.log.lastIndex(), () => {
       return `persisted commit ${hs.commit} is past the last stored index ${this.log.lastIndex()}`
     })
+    assert(hs.term >= this.log.lastTerm(), () => {
+      return `persisted term ${hs.term} is below the last stored entry's term ${this.log.lastTerm()}`
+    })
+    assert(hs.vote === NONE || hs.term > 0, `persisted vote for ${hs.vote} in term 0`)
     this.term = hs.term
     this.vote = hs.vote
     this.log.committed = Math.max(hs.commit, this.log.committed)

@@ -1,6 +1,6 @@
 // The built `raftlab` command, run as a user would (bin/raftlab.cjs → out/main/cli.js).
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -82,6 +82,57 @@ describe('raftlab (built CLI)', () => {
     const r = raftlab(['cluster', '--nodes', '3', '--script', script])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/line 4: pause n1: n1 is already paused/)
+  })
+
+  describe('nodes that cannot start', () => {
+    const data = join(dir, 'refusals')
+    const script = (name: string, lines: string[]): string => {
+      const path = join(dir, name)
+      writeFileSync(path, lines.join('\n'))
+      return path
+    }
+
+    it('a node whose hard-state file is gone is named with its reason, and the exit status is 3', () => {
+      const first = raftlab(['cluster', '--dir', data, '--script', script('w.txt', ['put a 1'])])
+      expect(first.code, first.stderr).toBe(0)
+      cpSync(data, `${data}-2`, { recursive: true })
+      rmSync(join(data, 'n1', 'hardstate'))
+      const lines = ['wait-leader 10s', 'put b 2', 'sleep 200ms', 'status']
+      const r = raftlab(['cluster', '--dir', data, '--script', script('s.txt', lines), '--json'])
+      expect(r.code, r.stderr).toBe(3)
+      const why =
+        /n1 could not start: exited with code 3: cannot open its storage: storage in \S+ is inconsistent: the hard-state file \S+hardstate is missing, yet the WAL holds entries up to index \d+/
+      // Under the status table (indented under `status`), and once more at the end.
+      expect(r.stderr).toMatch(new RegExp(`\n  ${why.source}`))
+      expect(r.stderr).toMatch(new RegExp(`\nraftlab cluster: ${why.source}`))
+      const out = JSON.parse(r.stdout) as {
+        leader: number | null
+        nodes: { state: string; detail: string | null; isStartFailure: boolean }[]
+      }
+      expect(out.leader).not.toBeNull()
+      expect(out.nodes[0]).toMatchObject({ state: 'crashed', isStartFailure: true })
+      expect(out.nodes[0]?.detail).toMatch(/hardstate is missing/)
+      expect(out.nodes.slice(1).map((n) => n.isStartFailure)).toEqual([false, false])
+    })
+
+    it('wait-leader says at once that no leader is possible, and names the nodes and why', () => {
+      const copy = `${data}-2`
+      rmSync(join(copy, 'n1', 'hardstate'))
+      rmSync(join(copy, 'n2', 'hardstate'))
+      const r = raftlab([
+        'cluster',
+        '--dir',
+        copy,
+        '--script',
+        script('l.txt', ['wait-leader 60s']),
+      ])
+      expect(r.code, r.stderr).toBe(3)
+      expect(r.stderr).toMatch(
+        /raftlab cluster: line 1: wait-leader 60s: no leader possible: 2 of 3 nodes could not start, and a leader needs 2\n {2}n1 could not start: [^\n]*hardstate is missing[^\n]*\n {2}n2 could not start: [^\n]*hardstate is missing/,
+      )
+      // Said once: the failing line already named them.
+      expect(r.stderr.match(/n1 could not start/g)).toHaveLength(1)
+    })
   })
 
   it('cluster --events prints the LabEvent stream as NDJSON', () => {

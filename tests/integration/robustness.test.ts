@@ -1,11 +1,16 @@
 // What must survive: acknowledged writes through SIGKILL of every node, bad bytes on a node's
 // socket, and the supervisor itself being killed (no process may be left behind).
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { KvClient } from '../../electron/lab/kvClient'
+import { DiskStorage } from '../../electron/node/storage'
+import { newSyncStats } from '../../electron/node/storage/durableFs'
+import { writeHardState } from '../../electron/node/storage/hardStateFile'
+import { scanRecords } from '../../electron/node/storage/walFormat'
 import { nodeSocketPath } from '../../shared/lab/sockets'
 import { encodeHelloFrame, encodeMessageFrames, makeHello } from '../../shared/protocol'
 import type { Message } from '../../shared/raft/types'
@@ -57,6 +62,60 @@ describe('durability', () => {
     }
     reader.close()
     expect(missing, `lost acknowledged writes out of ${acked.size}`).toEqual([])
+  })
+})
+
+describe('recovery refusals', () => {
+  it('a node whose WAL lost committed entries (fsync always) does not start, and the lab says why', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'raftlab-refusal-'))
+    try {
+      t = await startLab({ nodes: 3, fsync: 'always' }, dataDir)
+      await t.leader()
+      for (let i = 0; i < 5; i++) await put(t, `k${i}`, `v${i}`)
+      await closeAndCheck(t)
+      t = null
+      // n1 loses its last three entries, which its hard state says are committed: fsynced data
+      // gone, as a failing disk or a bad restore would leave it.
+      const dir = join(dataDir, 'n1')
+      const ds = DiskStorage.open({ dir })
+      const { hardState, lastIndex } = ds.recovery
+      const segments = ds.segmentCount()
+      ds.close()
+      expect(segments).toBe(1)
+      writeHardState(dir, { ...hardState, commit: lastIndex }, 'always', newSyncStats())
+      const seg = join(dir, 'wal-0000000000000000-0000000000000001.log')
+      const records = scanRecords(new Uint8Array(readFileSync(seg))).records
+      const cut = records.find(
+        (r) => r.record.kind === 'entry' && r.record.entry.index === lastIndex - 2,
+      )
+      if (!cut) throw new Error(`no record of entry ${lastIndex - 2}`)
+      truncateSync(seg, cut.offsetBytes)
+
+      t = await startLab({ nodes: 3, fsync: 'always' }, dataDir)
+      const lab = t
+      const crashed = () =>
+        lab.events.find((e) => e.type === 'node.process' && e.node === 1 && e.state === 'crashed')
+      expect(await waitUntil(() => crashed() !== undefined, 15_000)).toBe(true)
+      const ev = crashed()
+      if (ev?.type !== 'node.process') throw new Error('no crash event')
+      expect(ev.isStartFailure).toBe(true)
+      expect(ev.detail).toMatch(
+        new RegExp(
+          `^exited with code 3: cannot open its storage: storage in ${dir} is inconsistent: ` +
+            `the commit index ${lastIndex} recorded in ${dir}/hardstate is past the last entry, ` +
+            `index ${lastIndex - 3} of term \\d+, in ${seg}: committed entries that were fsynced are lost`,
+        ),
+      )
+      expect(lab.status().nodes[0]).toMatchObject({ state: 'crashed', isStartFailure: true })
+      // It never ran, so it never joined an election; the other two still make a majority.
+      expect(lab.events.some((e) => e.type === 'node.status' && e.node === 1)).toBe(false)
+      expect(await lab.leader(15_000)).not.toBe(1)
+      await put(lab, 'after', 'refusal')
+      await closeAndCheck(lab)
+      t = null
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 })
 

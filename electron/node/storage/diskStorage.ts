@@ -4,11 +4,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { MemoryStorage, type Storage } from '../../../shared/raft/storage'
-import type { Entry, HardState } from '../../../shared/raft/types'
+import type { Entry, HardState, NodeId } from '../../../shared/raft/types'
 import { AssertionError, assert } from '../../../shared/util/assert'
 import { type FsyncPolicy, type SyncStats, fsyncDir, newSyncStats } from './durableFs'
 import { StorageFailedError } from './errors'
-import { recoverHardState, writeHardState } from './hardStateFile'
+import { HARD_STATE_FILE, recoverHardState, writeHardState } from './hardStateFile'
+import { checkRecoveredState } from './recoveryCheck'
 import { type TornTail, Wal } from './wal'
 
 /** DEFAULT_SEGMENT_SIZE_BYTES is the size at which a WAL segment is sealed and a new one begun
@@ -26,6 +27,9 @@ export interface DiskStorageOptions {
   /** segmentSizeBytes is the rollover threshold; a batch never splits, so a segment may exceed
    * it by one batch. Tests set it small. */
   segmentSizeBytes?: number
+  /** members are the cluster's node ids; when given, a stored vote for any other id is refused
+   * (the directory holds another cluster's state). */
+  members?: readonly NodeId[]
 }
 
 /** RecoveryReport is what DiskStorage.open found and repaired; the node sends it as telemetry. */
@@ -49,8 +53,12 @@ export interface RecoveryReport {
   /** removedTempFiles counts files a crash left half-made (never part of the durable state). */
   removedTempFiles: number
   /** clampedCommit is the stored commit index when it exceeded lastIndex and was lowered to it
-   * (possible only when a sync was skipped: policy 'never' or a crash mid-batch); else null. */
+   * (only under policy 'never', where an OS crash loses unsynced writes; under 'always' open
+   * refuses instead); else null. */
   clampedCommit: number | null
+  /** warnings describe, for a person, what recovery repaired that lost data (the node reports
+   * each as a warning); empty when nothing was lost. */
+  warnings: string[]
   durationMs: number
 }
 
@@ -72,7 +80,7 @@ export class DiskStorage {
   private closed = false
 
   private constructor(
-    private readonly opts: Required<DiskStorageOptions>,
+    private readonly opts: Required<Omit<DiskStorageOptions, 'members'>>,
     private readonly wal: Wal,
     stats: SyncStats,
     recovery: RecoveryReport,
@@ -87,11 +95,13 @@ export class DiskStorage {
    * open recovers the storage in `options.dir`: it reads the hard-state file, replays the WAL
    * (cutting a torn tail from the last segment) and loads the live log into the in-memory mirror.
    * It throws WalCorruptionError or HardStateCorruptionError for damage it will not guess about,
-   * and lets I/O errors through.
+   * InconsistentStateError for intact files that contradict each other (checkRecoveredState:
+   * committed entries lost under 'always', a lost or stale term, an impossible vote), and lets
+   * I/O errors through. Whatever it returns, the Raft core can start from.
    */
   static open(options: DiskStorageOptions): DiskStorage {
     const startMs = performance.now()
-    const opts: Required<DiskStorageOptions> = {
+    const opts: Required<Omit<DiskStorageOptions, 'members'>> = {
       dir: options.dir,
       fsync: options.fsync ?? 'always',
       segmentSizeBytes: options.segmentSizeBytes ?? DEFAULT_SEGMENT_SIZE_BYTES,
@@ -106,13 +116,23 @@ export class DiskStorage {
     const entries = walRecovery.entries
     const lastEntry = entries[entries.length - 1]
     const lastIndex = lastEntry?.index ?? 0
-    // The commit index is the larger of the file's and the WAL's (it only grows). It can exceed
-    // lastIndex only if entries it covered were lost with a skipped sync; the core asserts
-    // commit ≤ lastIndex, and commitIndex is volatile state in Figure 2 that a leader will
-    // re-send, so lowering it is safe.
-    const storedCommit = Math.max(hs.hardState.commit, walRecovery.commit)
-    const commit = Math.min(storedCommit, lastIndex)
-    const hardState = { term: hs.hardState.term, vote: hs.hardState.vote, commit }
+    // The commit index is the larger of the file's and the WAL's (it only grows).
+    let checked
+    try {
+      checked = checkRecoveredState({
+        dir: opts.dir,
+        fsync: opts.fsync,
+        members: options.members ?? null,
+        hardState: hs.hardState,
+        hardStateFile: path.join(opts.dir, HARD_STATE_FILE),
+        hasHardStateFile: hs.exists,
+        wal: walRecovery,
+      })
+    } catch (err) {
+      wal.close()
+      throw err
+    }
+    const hardState = checked.hardState
     const report: RecoveryReport = {
       dir: opts.dir,
       fsync: opts.fsync,
@@ -127,7 +147,8 @@ export class DiskStorage {
       truncatedTailBytes: walRecovery.truncatedTailBytes,
       tornTail: walRecovery.tornTail,
       removedTempFiles: walRecovery.removedTempFiles + (hs.removedTemp ? 1 : 0),
-      clampedCommit: storedCommit > lastIndex ? storedCommit : null,
+      clampedCommit: checked.clampedCommit,
+      warnings: checked.warnings,
       durationMs: 0,
     }
     const storage = new DiskStorage(opts, wal, stats, report)
@@ -166,9 +187,16 @@ export class DiskStorage {
     try {
       if (hardState) {
         if (hardState.term !== this.persisted.term || hardState.vote !== this.persisted.vote) {
-          writeHardState(this.opts.dir, hardState, this.opts.fsync, this.ioStats)
-          this.persisted = { ...hardState }
-          this.commitWritten = hardState.commit
+          // The file is written before this batch's entries, so its commit index may cover only
+          // entries already in the WAL: a crash between the two writes must not leave a commit
+          // index past the log, which recovery under 'always' takes for lost data. A higher
+          // commit goes to the WAL after the entries it covers.
+          const first = entries[0]
+          const inWal = Math.min(this.wal.lastIndex(), first ? first.index - 1 : Infinity)
+          const onFile = { ...hardState, commit: Math.min(hardState.commit, inWal) }
+          writeHardState(this.opts.dir, onFile, this.opts.fsync, this.ioStats)
+          this.persisted = onFile
+          this.commitWritten = onFile.commit
         }
       }
       const commit = hardState && hardState.commit !== this.commitWritten ? hardState.commit : null

@@ -33,6 +33,25 @@ export class HardStateCorruptionError extends Error {
   }
 }
 
+/** InconsistentStateError means every file read back intact, but together they describe a state
+ * a node that kept its promises cannot be in: a commit index past the last entry under fsync
+ * 'always' (entries that were fsynced are gone), a WAL with entries but no hard-state file, a
+ * term below the last entry's term, a vote that cannot have been cast. Starting from it could let
+ * the node vote twice in a term (§5.2) or win an election without committed entries (§5.4), so
+ * the node must not start. `files` are the files whose contents disagree; the message names them
+ * and the numbers that disagree. */
+export class InconsistentStateError extends Error {
+  override name = 'InconsistentStateError'
+
+  constructor(
+    readonly dir: string,
+    readonly files: readonly string[],
+    readonly reason: string,
+  ) {
+    super(`storage in ${dir} is inconsistent: ${reason}`)
+  }
+}
+
 /** StorageFailedError is thrown by every call after a write or sync failed. After a failed fsync
  * the kernel may have dropped the dirty pages and cleared the error, so retrying could report
  * success for data that never reached the disk; the only safe recovery is a restart that

@@ -8,7 +8,12 @@ export {
   type RecoveryReport,
 } from './diskStorage'
 export { type FsyncPolicy, type SyncStats } from './durableFs'
-export { HardStateCorruptionError, StorageFailedError, WalCorruptionError } from './errors'
+export {
+  HardStateCorruptionError,
+  InconsistentStateError,
+  StorageFailedError,
+  WalCorruptionError,
+} from './errors'
 export { HARD_STATE_FILE } from './hardStateFile'
 export { type TornTail } from './wal'
 export { segmentFileName, parseSegmentFileName } from './walFormat'

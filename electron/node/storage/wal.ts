@@ -52,10 +52,16 @@ export interface TornTail {
 }
 
 /** WalRecovery is what replaying the log found: the live entries (truncations applied), the
- * highest commit record, and what was repaired. */
+ * highest commit record, where they are, and what was repaired. */
 export interface WalRecovery {
   entries: Entry[]
   commit: number
+  /** segmentFiles are the segment paths in seq order. */
+  segmentFiles: string[]
+  /** lastEntryFile is the segment holding the record of the last live entry (null: no entries). */
+  lastEntryFile: string | null
+  /** commitFile is the segment holding the highest commit record (null: none). */
+  commitFile: string | null
   segmentCount: number
   recordCount: number
   /** truncatedTailBytes counts bytes cut from the last segment (0 when its end was clean). */
@@ -123,6 +129,9 @@ export class Wal {
       const recovery: WalRecovery = {
         entries: [],
         commit: 0,
+        segmentFiles: [path.join(dir, segmentFileName(h))],
+        lastEntryFile: null,
+        commitFile: null,
         segmentCount: 1,
         recordCount: 0,
         truncatedTailBytes: 0,
@@ -134,6 +143,10 @@ export class Wal {
 
     const entries: Entry[] = []
     let commit = 0
+    let commitFile: string | null = null
+    // runs[k] says which segment holds the records of entries from runs[k].from on (up to the
+    // next run): enough to name the file of the last live entry after truncations.
+    const runs: { from: number; filePath: string }[] = []
     let recordCount = 0
     let truncatedTailBytes = 0
     let tornTail: TornTail | null = null
@@ -170,16 +183,32 @@ export class Wal {
           if (e.index !== entries.length + 1) {
             fail(offsetBytes, `entry index ${e.index} does not follow ${entries.length}`)
           }
+          // Terms start at 1 (§5.1); index 0 with term 0 is the empty log's sentinel.
+          if (e.term < 1) fail(offsetBytes, `entry ${e.index} has term 0`)
           const prevTerm = entries[entries.length - 1]?.term ?? 0
           if (e.term < prevTerm) fail(offsetBytes, `entry term ${e.term} after term ${prevTerm}`)
           entries.push(e)
-        } else if (record.kind === 'truncate') {
-          if (record.lastKeptIndex >= entries.length) {
-            fail(offsetBytes, `truncation to ${record.lastKeptIndex} past last ${entries.length}`)
+          if (runs[runs.length - 1]?.filePath !== seg.filePath) {
+            runs.push({ from: e.index, filePath: seg.filePath })
           }
-          entries.length = record.lastKeptIndex
-        } else {
-          commit = Math.max(commit, record.commit)
+        } else if (record.kind === 'truncate') {
+          const kept = record.lastKeptIndex
+          if (kept >= entries.length) {
+            fail(offsetBytes, `truncation to ${kept} past last ${entries.length}`)
+          }
+          // Only an uncommitted suffix is ever dropped (§5.3, §5.4): committed entries may
+          // already have been applied and acknowledged to clients.
+          if (kept < commit) {
+            fail(
+              offsetBytes,
+              `truncation to index ${kept} drops committed entries (commit index ${commit})`,
+            )
+          }
+          entries.length = kept
+          while ((runs[runs.length - 1]?.from ?? 0) > kept) runs.pop()
+        } else if (record.commit > commit) {
+          commit = record.commit
+          commitFile = seg.filePath
         }
       }
       if (scan.stop === 'corrupt') fail(scan.stopOffsetBytes, scan.reason)
@@ -215,6 +244,9 @@ export class Wal {
     const recovery: WalRecovery = {
       entries,
       commit,
+      segmentFiles: segments.map((sg) => sg.filePath),
+      lastEntryFile: entries.length > 0 ? (runs[runs.length - 1]?.filePath ?? null) : null,
+      commitFile,
       segmentCount: segments.length,
       recordCount,
       truncatedTailBytes,

@@ -236,9 +236,10 @@ export function describeLabEvent(
       switch (ev.state) {
         case 'crashed':
           // A crash the person caused has its own fault line; an unexpected one says why.
-          return ev.detail
-            ? line('warning', `${n(ev.node)} crashed: ${ev.detail}`, [ev.node])
-            : null
+          if (!ev.detail) return null
+          return ev.isStartFailure
+            ? line('warning', `${n(ev.node)} could not start: ${ev.detail}`, [ev.node])
+            : line('warning', `${n(ev.node)} crashed: ${ev.detail}`, [ev.node])
         case 'stopped':
           return line('process', `${n(ev.node)} stopped`, [ev.node], ev.detail)
         case 'running':

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest'
 import { UsageError } from '../../../electron/cli/args'
 import {
   clusterUsage,
+  EXIT_NODE_NOT_STARTED,
   parseClusterOptions,
   runCluster,
   runLine,
   runScript,
 } from '../../../electron/cli/cluster'
 import { DEFAULT_CLUSTER_CONFIG, type LabCommand, type LabEvent } from '../../../shared/lab'
-import { FakeIo, FakeLab } from './fakeLab'
+import { couldNotStart, FakeIo, FakeLab } from './fakeLab'
 
 const ok = { ok: true } as const
 
@@ -130,6 +131,73 @@ describe('runScript', () => {
   })
 })
 
+describe('nodes that could not start', () => {
+  const refused = 'exited with code 3: cannot open its storage: storage in /d/n1 is inconsistent'
+
+  it('wait-leader names them and why, and the script exits 3 without saying it twice', async () => {
+    const lab = new FakeLab()
+    lab.hasLeader = false
+    couldNotStart(lab, 1, refused)
+    const io = new FakeIo()
+    expect(await runScript(lab, ['wait-leader 2s', 'put a 1'], 3, io)).toBe(3)
+    expect(io.warned).toEqual([
+      `raftlab cluster: line 1: wait-leader 2s: no leader within 2s\n  n1 could not start: ${refused}`,
+    ])
+    expect(lab.commands).toEqual([])
+  })
+
+  it('wait-leader gives up at once when too few nodes can run to elect a leader', async () => {
+    const lab = new FakeLab()
+    lab.hasLeader = false
+    couldNotStart(lab, 1, refused)
+    couldNotStart(lab, 3, 'exited with code 3: cannot open its storage: n3 is damaged')
+    let early: boolean | undefined
+    lab.waitFor = (p) => Promise.resolve((early = p(lab.status())))
+    const io = new FakeIo()
+    expect(await runScript(lab, ['wait-leader 10s'], 3, io)).toBe(3)
+    expect(early).toBe(true)
+    expect(io.warned).toEqual([
+      'raftlab cluster: line 1: wait-leader 10s: no leader possible: 2 of 3 nodes could not ' +
+        `start, and a leader needs 2\n  n1 could not start: ${refused}\n  n3 could not start: ` +
+        'exited with code 3: cannot open its storage: n3 is damaged',
+    ])
+  })
+
+  it('a script whose lines all succeeded still exits 3, naming a node that could not start', async () => {
+    const lab = new FakeLab()
+    lab.answer = (c) => {
+      if (c.type === 'node.restart') lab.emit([couldNotStart(lab, c.node, refused)])
+      return ok
+    }
+    const io = new FakeIo()
+    expect(await runScript(lab, ['kill n2', 'restart n2', 'put a 1'], 3, io)).toBe(3)
+    expect(lab.commands.map((c) => c.type)).toEqual(['node.crash', 'node.restart', 'kv.put'])
+    expect(io.warned).toEqual([`raftlab cluster: n2 could not start: ${refused}`])
+    expect(lab.subscribers).toBe(0)
+  })
+
+  it('counts a node that failed before the script began, seen in the status', async () => {
+    const lab = new FakeLab()
+    couldNotStart(lab, 3, refused)
+    const io = new FakeIo()
+    expect(await runScript(lab, ['put a 1'], 3, io)).toBe(3)
+    expect(io.warned).toEqual([`raftlab cluster: n3 could not start: ${refused}`])
+  })
+
+  it('a node that crashed after it ran is not a start failure', async () => {
+    const lab = new FakeLab()
+    lab.current.nodes[1] = {
+      ...lab.current.nodes[1]!,
+      state: 'crashed',
+      pid: null,
+      detail: 'exited with code 70: AssertionError: boom',
+    }
+    const io = new FakeIo()
+    expect(await runScript(lab, ['put a 1'], 3, io)).toBe(0)
+    expect(io.warned).toEqual([])
+  })
+})
+
 describe('runLine', () => {
   it('answers help without touching the lab', async () => {
     const lab = new FakeLab()
@@ -231,6 +299,8 @@ describe('runCluster', () => {
       term: 3,
       commit: 12,
       lastIndex: 12,
+      detail: null,
+      isStartFailure: false,
     })
   })
 
@@ -321,5 +391,12 @@ describe('clusterUsage', () => {
       expect(clusterUsage).toContain(flag)
     }
     expect(clusterUsage).toContain('cut <from> <to> [both]')
+  })
+
+  it('documents every exit status a script can end with', () => {
+    expect(clusterUsage).toMatch(/\b1 when a command failed/)
+    expect(clusterUsage).toMatch(/\b2 on a usage error/)
+    expect(clusterUsage).toMatch(/\b3 when a node could not start/)
+    expect(clusterUsage).toContain(`${EXIT_NODE_NOT_STARTED} when`)
   })
 })

@@ -59,7 +59,8 @@ export class FakeLab implements ClusterLab {
   eventsOnStart: LabEvent[] = []
   eventsOnClose: LabEvent[] = []
   private listeners = new Set<(events: LabEvent[]) => void>()
-  private current = clusterStatus()
+  /** current is the status the lab reports (with no leader when hasLeader is false). */
+  current = clusterStatus()
 
   command(cmd: LabCommand): Promise<CommandResult> {
     this.commands.push(cmd)
@@ -86,8 +87,33 @@ export class FakeLab implements ClusterLab {
     this.emit(this.eventsOnClose)
     return Promise.resolve()
   }
-  private emit(events: LabEvent[]): void {
+  /** emit delivers `events` to every subscriber now. */
+  emit(events: LabEvent[]): void {
     if (events.length > 0) for (const l of this.listeners) l(events)
+  }
+}
+
+/** couldNotStart makes node `id` of `lab` one that could not start, for `detail`, and returns
+ * the node.process event the engine would have sent. */
+export function couldNotStart(lab: FakeLab, id: number, detail: string): LabEvent {
+  const i = lab.current.nodes.findIndex((n) => n.id === id)
+  lab.current.nodes[i] = {
+    id,
+    pid: null,
+    state: 'crashed',
+    status: null,
+    detail,
+    isStartFailure: true,
+  }
+  return {
+    type: 'node.process',
+    node: id,
+    state: 'crashed',
+    pid: null,
+    detail,
+    isStartFailure: true,
+    seq: 1,
+    timeMs: 0,
   }
 }
 

@@ -135,6 +135,48 @@ describe('renderStatusTable', () => {
   })
 })
 
+describe('why a node is down', () => {
+  const refused = 'exited with code 3: cannot open its storage: storage in /d/n1 is inconsistent'
+  function downNodes(): ClusterStatus {
+    const s = clusterStatus({ leader: 2 })
+    s.nodes[0] = { id: 1, pid: null, state: 'crashed', status: null, detail: refused }
+    s.nodes[0].isStartFailure = true
+    s.nodes[2] = {
+      id: 3,
+      pid: null,
+      state: 'crashed',
+      status: null,
+      detail: 'exited with code 70: AssertionError: boom',
+    }
+    return s
+  }
+
+  it('a line under the table says why a node could not start, or why it crashed', () => {
+    const lines = renderStatusTable(downNodes(), false).split('\n')
+    expect(lines).toHaveLength(7)
+    expect(lines.slice(5)).toEqual([
+      `n1 could not start: ${refused}`,
+      'n3 crashed: exited with code 70: AssertionError: boom',
+    ])
+    expect(renderStatusTable(downNodes(), true)).toContain(
+      `\x1b[31mn1 could not start: ${refused}\x1b[0m`,
+    )
+  })
+
+  it('says nothing more for a node killed on purpose (a crash with no detail)', () => {
+    expect(renderStatusTable(faulty(), false).split('\n')).toHaveLength(5)
+  })
+
+  it('--json gives the reason and whether the node could not start', () => {
+    const nodes = statusSummary(downNodes()).nodes
+    expect(nodes.map((n) => [n.detail, n.isStartFailure])).toEqual([
+      [refused, true],
+      [null, false],
+      ['exited with code 70: AssertionError: boom', false],
+    ])
+  })
+})
+
 describe('statusHeadline', () => {
   it('mentions a time scale other than 1 and a stopped cluster', () => {
     const s = clusterStatus({ running: false })
@@ -169,11 +211,13 @@ describe('statusSummary', () => {
     const s = statusSummary(faulty())
     expect(s.leader).toBe(1)
     expect(s.term).toBe(3)
-    expect(s.nodes).toEqual([
-      { id: 1, pid: 1001, state: 'running', role: 'leader', term: 3, commit: 12, lastIndex: 12 },
-      { id: 2, pid: 1002, state: 'paused', role: 'follower', term: 3, commit: 12, lastIndex: 12 },
-      { id: 3, pid: null, state: 'crashed', role: null, term: 2, commit: 9, lastIndex: 10 },
-    ])
+    expect(s.nodes).toEqual(
+      [
+        { id: 1, pid: 1001, state: 'running', role: 'leader', term: 3, commit: 12, lastIndex: 12 },
+        { id: 2, pid: 1002, state: 'paused', role: 'follower', term: 3, commit: 12, lastIndex: 12 },
+        { id: 3, pid: null, state: 'crashed', role: null, term: 2, commit: 9, lastIndex: 10 },
+      ].map((n) => ({ ...n, detail: null, isStartFailure: false })),
+    )
     expect(s.links.map((r) => `${r.from}>${r.to}`)).toEqual(['1>3', '1>2', '2>3'])
     expect(JSON.parse(JSON.stringify(s))).toEqual(s)
   })

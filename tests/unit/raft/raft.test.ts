@@ -212,6 +212,16 @@ describe('restart from persisted state (Figure 2)', () => {
     storage.setHardState({ term: 1, vote: 0, commit: 5 })
     expect(() => node(1, [1, 2, 3], { storage })).toThrow(/past the last stored index/)
   })
+
+  it("refuses a persisted term below its last entry's term, and a vote in term 0", () => {
+    const storage = new MemoryStorage()
+    storage.append([{ term: 3, index: 1, type: 'noop', data: new Uint8Array() }])
+    storage.setHardState({ term: 2, vote: 0, commit: 0 })
+    expect(() => node(1, [1, 2, 3], { storage })).toThrow(/term 2 is below .* term 3/)
+    const fresh = new MemoryStorage()
+    fresh.setHardState({ term: 0, vote: 2, commit: 0 })
+    expect(() => node(1, [1, 2, 3], { storage: fresh })).toThrow(/vote for 2 in term 0/)
+  })
 })
 
 describe('configuration checks', () => {

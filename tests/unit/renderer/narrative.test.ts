@@ -78,6 +78,18 @@ describe('the narrative', () => {
         }),
       ),
     ).toBe('n2 crashed: exited with code 3: EADDRINUSE')
+    expect(
+      text(
+        s.at(4, {
+          type: 'node.process',
+          node: 3,
+          state: 'crashed',
+          pid: null,
+          detail: 'exited with code 3: cannot open its storage: the WAL is damaged',
+          isStartFailure: true,
+        }),
+      ),
+    ).toBe('n3 could not start: exited with code 3: cannot open its storage: the WAL is damaged')
     const failed = describeLabEvent(
       s.at(5, {
         type: 'command',

@@ -18,11 +18,17 @@ function logOf(s: Storage): ReturnType<typeof plain>[] {
   return s.entries(s.firstIndex(), last + 1, Infinity, Infinity).map(plain)
 }
 
+/** TERM_1 is the hard state of a node in term 1: a log of term-1 entries needs a term ≥ 1 on
+ * disk, or recovery refuses it (recoveredState.test.ts). */
+const TERM_1 = { term: 1, vote: 0, commit: 0 }
+
 /** writeLog makes a log of `batches` batches of 3 entries each (term 1) in a fresh dir. */
 function writeLog(batches: number, segmentSizeBytes?: number): string {
   const dir = tempDir()
   const ds = DiskStorage.open({ dir, segmentSizeBytes })
-  for (let b = 0; b < batches; b++) ds.append(entries(b * 3 + 1, b * 3 + 3, 1), null, true)
+  for (let b = 0; b < batches; b++) {
+    ds.append(entries(b * 3 + 1, b * 3 + 3, 1), b === 0 ? TERM_1 : null, true)
+  }
   ds.close()
   return dir
 }
@@ -80,7 +86,7 @@ describe('torn writes at the tail are cut away', () => {
   it('a batch torn midway keeps its whole records before the cut', () => {
     const dir = tempDir()
     const ds = DiskStorage.open({ dir })
-    ds.append(entries(1, 2, 1), null, true)
+    ds.append(entries(1, 2, 1), TERM_1, true)
     ds.append(entries(3, 8, 1), null, true) // one write of six records
     ds.close()
     const file = segmentPaths(dir)[0] as string
