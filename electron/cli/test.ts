@@ -7,7 +7,8 @@ import { NEMESIS_KINDS, type NemesisKind } from '../lab/nemesis'
 import { fmt, intArg, parse, UsageError } from './args'
 import { parseDuration } from './clusterScript'
 
-export const testUsage = `Usage: raftlab test [--nodes 5] [--nemesis partition,pause,kill,latency,loss] [--duration 60s]
+/** testUsage is `raftlab test --help`. */
+export const testUsage = `Usage: raftlab test [--nodes 5] [--nemesis partition,pause,kill,latency,loss|none] [--duration 60s]
                     [--rate 200] [--clients 20] [--keys 10] [--seed S] [--history FILE] [--json]
 
 Runs a put/get/cas workload against a real cluster while a nemesis applies faults and heals them:
@@ -18,7 +19,8 @@ the verdict is printed with statistics.
 
 Options:
   --nodes N        cluster size (default 5)
-  --nemesis LIST   fault kinds to mix (default all: ${NEMESIS_KINDS.join(',')})
+  --nemesis LIST   fault kinds to mix (default all: ${NEMESIS_KINDS.join(',')}),
+                   or none: no faults, a baseline
   --duration D     how long the workload runs (default 60s)
   --rate R         operations per second, open loop (default 200)
   --clients N      client sessions (default 20)
@@ -56,12 +58,6 @@ export async function testCommand(argv: string[]): Promise<number> {
     return 0
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`)
-  const nemesis = (values.nemesis ?? NEMESIS_KINDS.join(',')).split(',').map((k) => k.trim())
-  for (const k of nemesis) {
-    if (!NEMESIS_KINDS.includes(k as NemesisKind)) {
-      throw new UsageError(`unknown nemesis '${k}' (choose from ${NEMESIS_KINDS.join(', ')})`)
-    }
-  }
   const dur = (v: string | undefined, name: string, d: number): number => {
     if (v === undefined) return d
     const ms = parseDuration(v)
@@ -72,7 +68,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   const opts: TestOptions = {
     ...DEFAULT_TEST_OPTIONS,
     nodes: intArg(values.nodes, 'nodes', DEFAULT_TEST_OPTIONS.nodes, 1, 9),
-    nemesis: nemesis as NemesisKind[],
+    nemesis: nemesisArg(values.nemesis),
     durationMs: dur(values.duration, 'duration', DEFAULT_TEST_OPTIONS.durationMs),
     rate: intArg(values.rate, 'rate', DEFAULT_TEST_OPTIONS.rate, 1, 100_000),
     clients: intArg(values.clients, 'clients', DEFAULT_TEST_OPTIONS.clients, 1, 1000),
@@ -99,7 +95,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     const verdict =
       r.valid === true ? 'linearizable' : r.valid === false ? 'NOT LINEARIZABLE' : 'unknown'
     const lines = [
-      `raftlab test: ${opts.nodes} nodes, nemesis ${opts.nemesis.join(',')}, ${Math.round(opts.durationMs / 1000)} s at ${opts.rate} ops/s (seed ${opts.seed})`,
+      `raftlab test: ${opts.nodes} nodes, nemesis ${opts.nemesis.join(',') || 'none'}, ${Math.round(opts.durationMs / 1000)} s at ${opts.rate} ops/s (seed ${opts.seed})`,
       `  verdict        ${verdict}${r.check.reason ? ` (${r.check.reason})` : ''}`,
       `  operations     ${fmt(r.ops.total)}: ${fmt(r.ops.ok)} ok, ${fmt(r.ops.fail)} fail, ${fmt(r.ops.info)} info`,
       ...Object.entries(r.ops.byOp).map(
@@ -122,6 +118,24 @@ export async function testCommand(argv: string[]): Promise<number> {
     if (r.check.witness) console.log(`\n${r.check.witness}`)
   }
   return r.valid === true ? 0 : r.valid === false ? 1 : 3
+}
+
+/** nemesisArg reads --nemesis: a list of kinds, or 'none' alone for a fault-free baseline. */
+export function nemesisArg(v: string | undefined): NemesisKind[] {
+  if (v === undefined) return [...NEMESIS_KINDS]
+  const kinds = v.split(',').map((k) => k.trim())
+  if (kinds.includes('none')) {
+    if (kinds.length > 1) throw new UsageError(`--nemesis none cannot be mixed with fault kinds`)
+    return []
+  }
+  for (const k of kinds) {
+    if (!NEMESIS_KINDS.includes(k as NemesisKind)) {
+      throw new UsageError(
+        `unknown nemesis '${k}' (choose from ${NEMESIS_KINDS.join(', ')}, or none)`,
+      )
+    }
+  }
+  return [...new Set(kinds)] as NemesisKind[]
 }
 
 function readMode(v: string | undefined): TestOptions['readMode'] {

@@ -12,7 +12,7 @@ import { DEFAULT_WORKLOAD, type WorkloadProgress } from '../../shared/lab/worklo
 import type { ReadMode } from '../../shared/protocol'
 import { createRng } from '../../shared/util/rng'
 import { Lab } from './lab'
-import { planFault, type NemesisKind } from './nemesis'
+import { runNemesis, type NemesisKind } from './nemesis'
 
 /** TestOptions configures a run. */
 export interface TestOptions {
@@ -79,19 +79,6 @@ export interface TestProgress {
   workload: WorkloadProgress | null
 }
 
-/** sleep waits `ms`, or less if `signal` aborts first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const t = setTimeout(done, ms)
-    signal?.addEventListener('abort', done)
-  })
-}
-
 /** runTest runs one Jepsen-style test and returns its report. */
 export async function runTest(
   opts: TestOptions,
@@ -126,6 +113,7 @@ export async function runTest(
       throw new Error('no leader within 15 s')
     lab.bus.flush()
     mark.winsBefore = wins(events)
+    const loadStartedMs = performance.now()
     const load = lab.runWorkload(
       {
         ...DEFAULT_WORKLOAD,
@@ -148,27 +136,32 @@ export async function runTest(
         report('running')
       },
     )
-    // The nemesis: fault, hold, heal, rest — until the workload's time is up.
-    const rng = createRng(opts.seed).fork(7)
+    // The nemesis: fault, hold, heal, rest — until the workload's time is up, never later.
     const stop = new AbortController()
-    const nemesis = (async () => {
-      await sleep(rng.int(1000, 2000), stop.signal)
-      while (!stop.signal.aborted) {
-        const fault = planFault(rng, opts.nemesis, lab.status())
-        for (const c of fault.apply) await lab.command(c)
-        faults++
-        faultLog.push({
-          atMs: Math.round(performance.now() - started),
-          description: fault.description,
-        })
-        await sleep(rng.int(opts.faultEveryMs / 3, opts.faultEveryMs), stop.signal)
-        for (const c of fault.heal) await lab.command(c)
-        await sleep(rng.int(opts.faultEveryMs / 6, opts.faultEveryMs / 2), stop.signal)
-      }
-    })()
-    await load
-    stop.abort()
-    await nemesis
+    const nemesis = runNemesis(
+      lab,
+      {
+        kinds: opts.nemesis,
+        faultEveryMs: opts.faultEveryMs,
+        rng: createRng(opts.seed).fork(7),
+        endMs: loadStartedMs + opts.durationMs,
+        onFault: (fault) => {
+          faults++
+          faultLog.push({
+            atMs: Math.round(performance.now() - started),
+            description: fault.description,
+          })
+        },
+      },
+      stop.signal,
+    )
+    try {
+      await load
+    } finally {
+      // Stop the nemesis even if the workload failed: it must not act on a lab being closed.
+      stop.abort()
+      await nemesis
+    }
     report('healing')
     // Heal everything — links, pauses, crashes — and wait for the cluster to settle.
     await lab.command({ type: 'heal.all' })
