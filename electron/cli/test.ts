@@ -5,6 +5,7 @@ import { resolve as resolvePath } from 'node:path'
 import { DEFAULT_TEST_OPTIONS, runTest, type TestOptions } from '../lab/jepsen'
 import { NEMESIS_KINDS, type NemesisKind } from '../lab/nemesis'
 import { fmt, intArg, parse, UsageError } from './args'
+import { checkedLine, verdictExitCode, verdictLines } from './check'
 import { parseDuration } from './clusterScript'
 
 /** testUsage is `raftlab test --help`. */
@@ -15,7 +16,7 @@ Runs a put/get/cas workload against a real cluster while a nemesis applies fault
 partitions (random halves, a majorities ring, the leader isolated, a bridge), pauses (a random
 node or the leader), kills and restarts, slow and lossy links. At the end everything heals, the
 history of every operation (invoke, then ok / fail / info) is checked for linearizability, and
-the verdict is printed with statistics.
+the verdict is printed with statistics. \`raftlab check FILE\` checks a kept history again.
 
 Options:
   --nodes N        cluster size (default 5)
@@ -92,19 +93,12 @@ export async function testCommand(argv: string[]): Promise<number> {
   if (values.json) {
     console.log(JSON.stringify(r, null, 2))
   } else {
-    const verdict =
-      r.valid === true ? 'linearizable' : r.valid === false ? 'NOT LINEARIZABLE' : 'unknown'
     const lines = [
       `raftlab test: ${opts.nodes} nodes, nemesis ${opts.nemesis.join(',') || 'none'}, ${Math.round(opts.durationMs / 1000)} s at ${opts.rate} ops/s (seed ${opts.seed})`,
-      `  verdict        ${verdict}${r.check.reason ? ` (${r.check.reason})` : ''}`,
-      `  operations     ${fmt(r.ops.total)}: ${fmt(r.ops.ok)} ok, ${fmt(r.ops.fail)} fail, ${fmt(r.ops.info)} info`,
-      ...Object.entries(r.ops.byOp).map(
-        ([op, c]) =>
-          `    ${op.padEnd(12)} ${fmt(c.ok)} ok, ${fmt(c.fail)} fail, ${fmt(c.info)} info`,
-      ),
+      ...verdictLines(r),
       `  faults         ${r.faults} applied and healed`,
       `  leader changes ${r.leaderChanges}`,
-      `  checked        ${fmt(r.check.ops)} operations on ${r.check.keys} keys`,
+      checkedLine(r),
       `  history        ${r.historyFile}`,
       ...(opts.recordPath ? [`  recording      ${opts.recordPath}`] : []),
       `  time           ${(r.durationMs / 1000).toFixed(1)} s`,
@@ -117,7 +111,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     }
     if (r.check.witness) console.log(`\n${r.check.witness}`)
   }
-  return r.valid === true ? 0 : r.valid === false ? 1 : 3
+  return verdictExitCode(r.valid)
 }
 
 /** nemesisArg reads --nemesis: a list of kinds, or 'none' alone for a fault-free baseline. */

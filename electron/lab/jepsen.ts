@@ -1,16 +1,19 @@
 // `raftlab test`: Jepsen-style runs. A workload records every operation's history while a seeded
 // nemesis breaks and heals the cluster; at the end everything heals, and the history is checked
 // for linearizability (shared/check).
-import { readFileSync } from 'node:fs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { checkHistory, formatWitness, type CheckResult } from '../../shared/check'
-import type { HistoryEvent } from '../../shared/check/history'
 import type { LabEvent } from '../../shared/lab/events'
 import { DEFAULT_WORKLOAD, type WorkloadProgress } from '../../shared/lab/workload'
 import type { ReadMode } from '../../shared/protocol'
 import { createRng } from '../../shared/util/rng'
+import {
+  checkHistoryEvents,
+  DEFAULT_CHECK_TIME_BUDGET_MS,
+  readHistoryFile,
+  type HistoryVerdict,
+} from './historyCheck'
 import { Lab } from './lab'
 import { runNemesis, type NemesisKind } from './nemesis'
 
@@ -47,24 +50,16 @@ export const DEFAULT_TEST_OPTIONS: TestOptions = {
   seed: 1,
   historyFile: null,
   faultEveryMs: 6000,
-  checkTimeBudgetMs: 120_000,
+  checkTimeBudgetMs: DEFAULT_CHECK_TIME_BUDGET_MS,
   readMode: 'linearizable',
 }
 
-/** TestReport is a run's verdict and statistics. */
-export interface TestReport {
-  valid: true | false | 'unknown'
-  ops: {
-    total: number
-    ok: number
-    fail: number
-    info: number
-    byOp: Record<string, { ok: number; fail: number; info: number }>
-  }
+/** TestReport is a run's verdict and statistics: its history's verdict and counts (as
+ * `raftlab check` gives them), the faults and the leader changes. */
+export interface TestReport extends HistoryVerdict {
   faults: number
   faultLog: { atMs: number; description: string }[]
   leaderChanges: number
-  check: { keys: number; ops: number; reason?: string; witness?: string }
   historyFile: string
   durationMs: number
   options: TestOptions
@@ -178,39 +173,13 @@ export async function runTest(
     await lab.close()
   }
   report('checking')
-  const history = readFileSync(historyFile, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l, index) => ({ ...(JSON.parse(l) as HistoryEvent), index }))
-  const result: CheckResult = checkHistory(history, {
-    now: () => performance.now(),
-    timeBudgetMs: opts.checkTimeBudgetMs,
-  })
-  const byOp: TestReport['ops']['byOp'] = {}
-  const totals = { ok: 0, fail: 0, info: 0 }
-  for (const e of history) {
-    if (e.type === 'invoke') continue
-    const c = (byOp[e.op] ??= { ok: 0, fail: 0, info: 0 })
-    c[e.type]++
-    totals[e.type]++
-  }
-  const invokes = history.filter((e) => e.type === 'invoke').length
-  const completions = totals.ok + totals.fail + totals.info
-  // An invocation with no completion (cut off by the end) counts as info, as the checker does.
-  totals.info += invokes - completions
+  const verdict = checkHistoryEvents(readHistoryFile(historyFile), opts.checkTimeBudgetMs)
   const leaderChanges = wins(events) - mark.winsBefore
   return {
-    valid: result.valid,
-    ops: { total: invokes, ...totals, byOp },
+    ...verdict,
     faults,
     faultLog,
     leaderChanges,
-    check: {
-      keys: result.keys,
-      ops: result.ops,
-      ...(result.reason ? { reason: result.reason } : {}),
-      ...(result.witness ? { witness: formatWitness(result.witness) } : {}),
-    },
     historyFile,
     durationMs: performance.now() - started,
     options: opts,

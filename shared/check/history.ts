@@ -15,7 +15,9 @@ export type EventType = 'invoke' | 'ok' | 'fail' | 'info'
  * `value`: for put, the value written; for cas, the new value; for a get that completes ok, the
  * value read (null = absent). `expected`: for cas, the value it expects (null = expects absent).
  * `time` is a monotonic timestamp in any unit; only the order matters (see pairOperations for
- * ties). `index` is the record's position in its file, used only to name events in messages.
+ * ties). `index` names the record in messages and witnesses: parseHistory sets it to the record's
+ * line number in its file (from 1); without it, a record is named by its position in the array
+ * (from 0).
  */
 export interface HistoryEvent {
   type: EventType
@@ -58,16 +60,18 @@ export interface Operation {
 }
 
 /** MalformedHistoryError reports a history that breaks the recording rules (a completion with no
- * open invocation, two open invocations on one process, a missing value). `eventIndex` names the
- * offending event. */
+ * open invocation, two open invocations on one process, a missing value) or, from parseHistory, a
+ * line that is not a record. `eventIndex` names the offending event (for parseHistory, its line
+ * number), `unit` says which ('event' or 'line'), and `detail` is the message without the place. */
 export class MalformedHistoryError extends Error {
   override name = 'MalformedHistoryError'
 
   constructor(
     readonly eventIndex: number,
-    message: string,
+    readonly detail: string,
+    readonly unit: 'event' | 'line' = 'event',
   ) {
-    super(`malformed history at event ${eventIndex}: ${message}`)
+    super(`malformed history at ${unit} ${eventIndex}: ${detail}`)
   }
 }
 
@@ -79,11 +83,11 @@ function isValue(v: unknown): v is string | null {
 }
 
 /** validateEvent checks the shape of one record (it may come from a JSON file). */
-function validateEvent(e: HistoryEvent, at: number): void {
+function validateEvent(e: HistoryEvent, at: number, unit: 'event' | 'line' = 'event'): void {
   const bad = (msg: string): never => {
-    throw new MalformedHistoryError(at, msg)
+    throw new MalformedHistoryError(at, msg, unit)
   }
-  if (typeof e !== 'object' || e === null) bad('not an object')
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) bad('not an object')
   if (!EVENT_TYPES.has(e.type)) bad(`unknown type ${JSON.stringify(e.type)}`)
   if (!OP_KINDS.has(e.op)) bad(`unknown op ${JSON.stringify(e.op)}`)
   if (typeof e.process !== 'number' || !Number.isFinite(e.process)) bad('process is not a number')
@@ -91,6 +95,32 @@ function validateEvent(e: HistoryEvent, at: number): void {
   if (typeof e.time !== 'number' || !Number.isFinite(e.time)) bad('time is not a finite number')
   if (e.value !== undefined && !isValue(e.value)) bad('value is not a string or null')
   if (e.expected !== undefined && !isValue(e.expected)) bad('expected is not a string or null')
+}
+
+/**
+ * parseHistory reads a history file's text (JSON Lines: one HistoryEvent per line; blank lines are
+ * skipped, and a line may end in CRLF) and sets each event's `index` to its line number (from 1),
+ * so every later message and witness names events by line. It throws MalformedHistoryError with
+ * unit 'line' for a line that is not JSON or not a record of the right shape; pairing errors
+ * (pairOperations) come later, naming lines as events.
+ */
+export function parseHistory(text: string): HistoryEvent[] {
+  const events: HistoryEvent[] = []
+  const lines = text.split('\n')
+  lines.forEach((raw, i) => {
+    const lineNo = i + 1
+    const line = raw.trim()
+    if (line === '') return
+    let e: HistoryEvent
+    try {
+      e = JSON.parse(line) as HistoryEvent
+    } catch (err) {
+      throw new MalformedHistoryError(lineNo, `not JSON (${(err as Error).message})`, 'line')
+    }
+    validateEvent(e, lineNo, 'line')
+    events.push({ ...e, index: lineNo })
+  })
+  return events
 }
 
 interface Open {

@@ -3,6 +3,7 @@ import {
   MalformedHistoryError,
   checkHistory,
   pairOperations,
+  parseHistory,
   partitionByKey,
   type HistoryEvent,
 } from '../../../shared/check'
@@ -178,5 +179,61 @@ describe('partitionByKey', () => {
     expect([...parts.keys()]).toEqual(['b', 'a'])
     expect(parts.get('b')?.map((o) => o.op)).toEqual(['put', 'get'])
     expect(parts.get('a')?.map((o) => o.value)).toEqual(['2'])
+  })
+})
+
+describe('parseHistory', () => {
+  const line = (e: Partial<HistoryEvent>): string => JSON.stringify({ key: 'x', ...e })
+
+  it('reads JSON Lines, skips blank lines and names each event by its line number', () => {
+    const text = [
+      line({ type: 'invoke', process: 1, op: 'put', value: 'a', time: 0 }),
+      '',
+      `${line({ type: 'ok', process: 1, op: 'put', value: 'a', time: 1 })}\r`,
+      '   ',
+      line({ type: 'invoke', process: 2, op: 'get', time: 2 }),
+      line({ type: 'ok', process: 2, op: 'get', value: 'a', time: 3 }),
+      '',
+    ].join('\n')
+    const events = parseHistory(text)
+    expect(events.map((e) => [e.type, e.index])).toEqual([
+      ['invoke', 1],
+      ['ok', 3],
+      ['invoke', 5],
+      ['ok', 6],
+    ])
+    expect(checkHistory(events).valid).toBe(true)
+  })
+
+  it('names the line that is not JSON', () => {
+    const text = [line({ type: 'invoke', process: 1, op: 'get', time: 0 }), '{"type":"ok",'].join(
+      '\n',
+    )
+    expect(() => parseHistory(text)).toThrow(MalformedHistoryError)
+    expect(() => parseHistory(text)).toThrow(/line 2: not JSON/)
+  })
+
+  it('names the line whose record has the wrong shape', () => {
+    const cases: [string, RegExp][] = [
+      ['[1, 2]', /line 2: not an object/],
+      ['null', /line 2: not an object/],
+      ['"ok"', /line 2: not an object/],
+      [line({ type: 'ok', process: 1, op: 'get', time: '5' as unknown as number }), /line 2: time/],
+      [line({ type: 'ok', process: 1, op: 'read', time: 5 } as never), /line 2: unknown op "read"/],
+    ]
+    for (const [bad, message] of cases) {
+      const text = [line({ type: 'invoke', process: 1, op: 'get', time: 0 }), bad].join('\n')
+      expect(() => parseHistory(text), bad).toThrow(message)
+      try {
+        parseHistory(text)
+      } catch (err) {
+        expect((err as MalformedHistoryError).eventIndex).toBe(2)
+      }
+    }
+  })
+
+  it('numbers pairing errors by line too', () => {
+    const text = ['', line({ type: 'ok', process: 1, op: 'get', value: null, time: 0 })].join('\n')
+    expect(() => checkHistory(parseHistory(text))).toThrow(/event 2: 'ok' on process 1/)
   })
 })
