@@ -316,7 +316,9 @@ export class Workload {
     else out = await session.cas(key, expected, value, timing)
     const endMs = performance.now()
     this.observe(isWrite, out.result, endMs - scheduledMs)
-    // A cas that did not swap took effect as a read only: for the history it failed.
+    // A cas that did not swap wrote nothing: for the history it failed. But the node said what
+    // the key held when it took effect (as it does for every write it answers: a put's previous
+    // value, a cas's current one), and that is evidence the checker uses: a read of that value.
     const result = op === 'cas' && out.result === 'ok' && !out.swapped ? 'fail' : out.result
     this.record({
       type: result,
@@ -325,6 +327,7 @@ export class Workload {
       key,
       ...(op === 'get' && result === 'ok' ? { value: out.value } : isWrite ? { value } : {}),
       ...(op === 'cas' ? { expected } : {}),
+      ...(isWrite && out.result === 'ok' ? { observed: out.value } : {}),
       time: monoMicros(),
     })
     if (out.result === 'ok') {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import {
   MalformedHistoryError,
@@ -80,6 +82,30 @@ describe('pairOperations', () => {
     expect(checkHistory(events).valid).toBe(false)
   })
 
+  it('keeps a cas that failed with the value it saw, as a read; ignores what an info op says', () => {
+    const ops = pairOperations([
+      ev({ type: 'invoke', process: 1, op: 'cas', expected: 'a', value: 'b', time: 0 }),
+      ev({
+        type: 'fail',
+        process: 1,
+        op: 'cas',
+        expected: 'a',
+        value: 'b',
+        observed: 'z',
+        time: 1,
+      }),
+      ev({ type: 'invoke', process: 2, op: 'put', value: 'c', time: 2 }),
+      ev({ type: 'ok', process: 2, op: 'put', value: 'c', observed: null, time: 3 }),
+      ev({ type: 'invoke', process: 3, op: 'put', value: 'd', time: 4 }),
+      ev({ type: 'info', process: 3, op: 'put', value: 'd', observed: 'z', time: 5 }),
+    ])
+    expect(ops.map((o) => [o.op, o.status, o.swapped, o.observed, o.expected, o.value])).toEqual([
+      ['cas', 'ok', false, 'z', 'a', 'b'],
+      ['put', 'ok', undefined, null, null, 'c'],
+      ['put', 'info', undefined, undefined, null, 'd'],
+    ])
+  })
+
   it('reports event indices from the index field when present', () => {
     const events = [
       ev({ type: 'invoke', process: 1, op: 'put', value: 'a', time: 0, index: 40 }),
@@ -145,6 +171,21 @@ describe('malformed histories', () => {
       'an unknown event type',
       [{ type: 'done', process: 1, op: 'get', key: 'x', time: 0 } as unknown as HistoryEvent],
       /event 0: unknown type "done"/,
+    ],
+    [
+      'an observed value that is not a string or null',
+      [
+        ev({ type: 'invoke', process: 1, op: 'put', value: 'a', time: 0 }),
+        ev({
+          type: 'ok',
+          process: 1,
+          op: 'put',
+          value: 'a',
+          observed: 3 as unknown as string,
+          time: 1,
+        }),
+      ],
+      /event 1: observed is not a string or null/,
     ],
     [
       'a time that is not a number',
@@ -235,5 +276,24 @@ describe('parseHistory', () => {
   it('numbers pairing errors by line too', () => {
     const text = ['', line({ type: 'ok', process: 1, op: 'get', value: null, time: 0 })].join('\n')
     expect(() => checkHistory(parseHistory(text))).toThrow(/event 2: 'ok' on process 1/)
+  })
+})
+
+describe('docs/formats/history.md', () => {
+  it('its example parses, checks as linearizable, and its failed cas counts as a read', () => {
+    const doc = readFileSync(
+      fileURLToPath(new URL('../../../docs/formats/history.md', import.meta.url)),
+      'utf8',
+    )
+    const start = doc.indexOf('```json\n')
+    expect(start).toBeGreaterThanOrEqual(0)
+    const events = parseHistory(doc.slice(start + 8, doc.indexOf('```', start + 8)))
+    expect(events).toHaveLength(6)
+    const r = checkHistory(events)
+    expect(r.valid).toBe(true)
+    expect(r.ops).toBe(3)
+    // Had the cas seen anything but the put's value, the example would not be linearizable.
+    const stale = events.map((e) => (e.type === 'fail' ? { ...e, observed: null } : e))
+    expect(checkHistory(stale).valid).toBe(false)
   })
 })
