@@ -6,11 +6,12 @@ import { DEFAULT_TEST_OPTIONS, runTest, type TestOptions } from '../lab/jepsen'
 import { NEMESIS_KINDS, type NemesisKind } from '../lab/nemesis'
 import { fmt, intArg, parse, UsageError } from './args'
 import { checkedLine, verdictExitCode, verdictLines } from './check'
-import { parseDuration } from './clusterScript'
+import { parseDuration, parsePercent } from './clusterScript'
 
 /** testUsage is `raftlab test --help`. */
-export const testUsage = `Usage: raftlab test [--nodes 5] [--nemesis partition,pause,kill,latency,loss|none] [--duration 60s]
-                    [--rate 200] [--clients 20] [--keys 10] [--seed S] [--history FILE] [--json]
+export const testUsage = `Usage: raftlab test [--nodes 5] [--nemesis LIST|none] [--duration 60s] [--fault-every 6s]
+                    [--rate 200] [--clients 20] [--keys 10] [--abandon 0] [--seed S]
+                    [--history FILE] [--json]
 
 Runs a put/get/cas workload against a real cluster while a nemesis applies faults and heals them:
 partitions (random halves, a majorities ring, the leader isolated, a bridge), pauses (a random
@@ -32,6 +33,9 @@ Options:
   --record FILE    record the session (faults, elections, workload) for \`raftlab replay\`
   --reads MODE     linearizable (default, ReadIndex), log (through the log) or local — unsafe:
                    serve reads from whatever a node has applied, to see the checker catch it
+  --abandon P      P% of requests are abandoned when an attempt gets no answer (a timeout, a
+                   lost connection) instead of retried: the client records info and moves on,
+                   and the write may still take effect — histories with info to check (default 0)
   --json           print one JSON object: valid, ops, faults, leaderChanges and more
   -h, --help       show this help
 
@@ -51,6 +55,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     history: { type: 'string' },
     record: { type: 'string' },
     reads: { type: 'string' },
+    abandon: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   })
@@ -78,6 +83,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     seed: intArg(values.seed, 'seed', DEFAULT_TEST_OPTIONS.seed, 0, 2 ** 31 - 1),
     historyFile: values.history ?? null,
     readMode: readMode(values.reads),
+    abandonPercent: abandonArg(values.abandon),
     ...(values.record === undefined ? {} : { recordPath: resolvePath(values.record) }),
   }
   const tty = process.stderr.isTTY
@@ -112,6 +118,14 @@ export async function testCommand(argv: string[]): Promise<number> {
     if (r.check.witness) console.log(`\n${r.check.witness}`)
   }
   return verdictExitCode(r.valid)
+}
+
+/** abandonArg reads --abandon: a percentage, 0 to 100 (with or without %). */
+export function abandonArg(v: string | undefined): number {
+  if (v === undefined) return DEFAULT_TEST_OPTIONS.abandonPercent
+  const p = parsePercent(v)
+  if (p === null) throw new UsageError(`--abandon takes a percentage from 0 to 100, got '${v}'`)
+  return p
 }
 
 /** nemesisArg reads --nemesis: a list of kinds, or 'none' alone for a fault-free baseline. */

@@ -37,6 +37,9 @@ export interface TestOptions {
   readMode: ReadMode
   /** recordPath: record the session into this file. */
   recordPath?: string
+  /** abandonPercent: the share of requests clients abandon, as 'info', when an attempt goes
+   * unanswered instead of retrying (WorkloadSpec.abandonPercent); 0 by default. */
+  abandonPercent: number
 }
 
 /** DEFAULT_TEST_OPTIONS: 5 nodes, every nemesis, 60 s at 200 ops/s on 10 keys. */
@@ -52,6 +55,7 @@ export const DEFAULT_TEST_OPTIONS: TestOptions = {
   faultEveryMs: 6000,
   checkTimeBudgetMs: DEFAULT_CHECK_TIME_BUDGET_MS,
   readMode: 'linearizable',
+  abandonPercent: 0,
 }
 
 /** TestReport is a run's verdict and statistics: its history's verdict and counts (as
@@ -125,6 +129,7 @@ export async function runTest(
         valueSizeBytes: 0,
         seed: opts.seed,
         readMode: opts.readMode,
+        abandonPercent: opts.abandonPercent,
       },
       (p) => {
         workloadProgress = p
