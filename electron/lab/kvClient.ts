@@ -281,13 +281,13 @@ export class KvSession {
         if (opts.abandonOnNoAnswer) {
           return failed(started, attempts, target, `abandoned: ${lastError}`, isWrite)
         }
-        continue
-      }
-      if (a.status === 'ok') {
+        // Back off before the next attempt as after any refusal: when every node is down (a
+        // whole-cluster crash), connecting fails at once, and retrying without a pause would
+        // spin the client's CPU against the nodes that are trying to restart.
+      } else if (a.status === 'ok') {
         const latencyMs = performance.now() - started
         return { result: 'ok', ...a.result, node: target, latencyMs, attempts, timing: a.timing }
-      }
-      if (a.status === 'not-leader') {
+      } else if (a.status === 'not-leader') {
         lastError = a.leaderHint ? `n${target} is not the leader` : 'no leader known'
         if (a.leaderHint && a.leaderHint !== target) {
           pool.leaderGuess = a.leaderHint
