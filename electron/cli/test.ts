@@ -15,7 +15,8 @@ export const testUsage = `Usage: raftlab test [--nodes 5] [--nemesis LIST|none] 
 
 Runs a put/get/cas workload against a real cluster while a nemesis applies faults and heals them:
 partitions (random halves, a majorities ring, the leader isolated, a bridge), pauses (a random
-node or the leader), kills and restarts, slow and lossy links. At the end everything heals, the
+node or the leader), kills and restarts, every node killed at once (kill-all), slow and lossy
+links. At the end everything heals, the
 history of every operation (invoke, then ok / fail / info) is checked for linearizability, and
 the verdict is printed with statistics. \`raftlab check FILE\` checks a kept history again.
 
@@ -102,7 +103,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     const lines = [
       `raftlab test: ${opts.nodes} nodes, nemesis ${opts.nemesis.join(',') || 'none'}, ${Math.round(opts.durationMs / 1000)} s at ${opts.rate} ops/s (seed ${opts.seed})`,
       ...verdictLines(r),
-      `  faults         ${r.faults} applied and healed`,
+      `  faults         ${r.faults} applied and healed${byKind(r.faultsByKind)}`,
       `  leader changes ${r.leaderChanges}`,
       checkedLine(r),
       `  history        ${r.historyFile}`,
@@ -118,6 +119,11 @@ export async function testCommand(argv: string[]): Promise<number> {
     if (r.check.witness) console.log(`\n${r.check.witness}`)
   }
   return verdictExitCode(r.valid)
+}
+
+function byKind(counts: Record<string, number | undefined>): string {
+  const parts = Object.entries(counts).map(([k, n]) => `${k} ${n}`)
+  return parts.length > 0 ? ` (${parts.join(', ')})` : ''
 }
 
 /** abandonArg reads --abandon: a percentage, 0 to 100 (with or without %). */

@@ -15,7 +15,8 @@ import {
   type HistoryVerdict,
 } from './historyCheck'
 import { Lab } from './lab'
-import { runNemesis, type NemesisKind } from './nemesis'
+import { NEMESIS_KINDS, runNemesis, type NemesisKind } from './nemesis'
+import { monoMicros } from './workload'
 
 /** TestOptions configures a run. */
 export interface TestOptions {
@@ -45,7 +46,7 @@ export interface TestOptions {
 /** DEFAULT_TEST_OPTIONS: 5 nodes, every nemesis, 60 s at 200 ops/s on 10 keys. */
 export const DEFAULT_TEST_OPTIONS: TestOptions = {
   nodes: 5,
-  nemesis: ['partition', 'pause', 'kill', 'latency', 'loss'],
+  nemesis: [...NEMESIS_KINDS],
   durationMs: 60_000,
   rate: 200,
   clients: 20,
@@ -62,11 +63,22 @@ export const DEFAULT_TEST_OPTIONS: TestOptions = {
  * `raftlab check` gives them), the faults and the leader changes. */
 export interface TestReport extends HistoryVerdict {
   faults: number
-  faultLog: { atMs: number; description: string }[]
+  /** faultsByKind counts the faults applied by family (kill-all rounds among them). */
+  faultsByKind: Partial<Record<NemesisKind, number>>
+  faultLog: FaultLogEntry[]
   leaderChanges: number
   historyFile: string
   durationMs: number
   options: TestOptions
+}
+
+/** FaultLogEntry is one fault applied: when (`atMs` after the run began; `timeMicros` on the
+ * history's clock, so it can be set beside the operations), its family and what it did. */
+export interface FaultLogEntry {
+  atMs: number
+  timeMicros: number
+  kind: NemesisKind
+  description: string
 }
 
 /** TestProgress tells a front end where a run is. */
@@ -91,7 +103,8 @@ export async function runTest(
   lab.subscribe((batch) =>
     events.push(...batch.filter((e) => e.type === 'node.raft' || e.type === 'fault')),
   )
-  const faultLog: { atMs: number; description: string }[] = []
+  const faultLog: FaultLogEntry[] = []
+  const faultsByKind: TestReport['faultsByKind'] = {}
   let faults = 0
   let workloadProgress: WorkloadProgress | null = null
   const mark = { winsBefore: 0 }
@@ -147,8 +160,11 @@ export async function runTest(
         endMs: loadStartedMs + opts.durationMs,
         onFault: (fault) => {
           faults++
+          faultsByKind[fault.kind] = (faultsByKind[fault.kind] ?? 0) + 1
           faultLog.push({
             atMs: Math.round(performance.now() - started),
+            timeMicros: monoMicros(),
+            kind: fault.kind,
             description: fault.description,
           })
         },
@@ -183,6 +199,7 @@ export async function runTest(
   return {
     ...verdict,
     faults,
+    faultsByKind,
     faultLog,
     leaderChanges,
     historyFile,

@@ -1,21 +1,24 @@
 // The nemesis of `raftlab test`: a seeded schedule of faults applied to a live cluster and healed
 // again — partitions (random halves, majorities ring, the leader isolated, a bridge), pauses
-// (a random node or the leader), kills and restarts, slow links and lossy links — and the loop
-// that plays it until the run ends.
+// (a random node or the leader), kills and restarts, every node killed at once and restarted,
+// slow links and lossy links — and the loop that plays it until the run ends.
 import type { ClusterStatus, CommandResult, LabCommand } from '../../shared/lab/commands'
 import { nodeName } from '../../shared/lab/config'
 import type { NodeId } from '../../shared/raft/types'
 import type { Rng } from '../../shared/util/rng'
 import { sleep } from './sleep'
 
-/** NemesisKind names a family of faults the nemesis may choose from. */
-export type NemesisKind = 'partition' | 'pause' | 'kill' | 'latency' | 'loss'
+/** NemesisKind names a family of faults the nemesis may choose from. 'kill-all' SIGKILLs every
+ * node at the same moment and restarts them all: a whole-cluster crash under load, after which
+ * every acknowledged write must still be there (it was fsynced on a majority before it was). */
+export type NemesisKind = 'partition' | 'pause' | 'kill' | 'kill-all' | 'latency' | 'loss'
 
 /** NEMESIS_KINDS lists every family. */
 export const NEMESIS_KINDS: readonly NemesisKind[] = [
   'partition',
   'pause',
   'kill',
+  'kill-all',
   'latency',
   'loss',
 ]
@@ -109,6 +112,18 @@ export function planFault(rng: Rng, kinds: readonly NemesisKind[], status: Clust
         description: `kill ${nodeName(target)}${target === leader ? ' (the leader)' : ''} and restart it`,
         apply: [{ type: 'node.crash', node: target }],
         heal: [{ type: 'node.restart', node: target }],
+      }
+    }
+    case 'kill-all': {
+      // Every node with a process — paused ones too: SIGKILL ends a stopped process.
+      const alive = status.nodes
+        .filter((n) => n.pid !== null && n.state !== 'crashed' && n.state !== 'stopped')
+        .map((n) => n.id)
+      return {
+        kind,
+        description: `kill every node (${alive.map(nodeName).join(',')}) at once and restart them`,
+        apply: alive.map((node) => ({ type: 'node.crash', node })),
+        heal: alive.map((node) => ({ type: 'node.restart', node })),
       }
     }
     case 'latency':

@@ -2,7 +2,7 @@
 // the run stops it, whatever the fault interval, and what it applied it heals.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { MAX_TIMER_MS, sleep } from '../../../electron/lab/sleep'
-import { runNemesis, type NemesisTarget } from '../../../electron/lab/nemesis'
+import { planFault, runNemesis, type NemesisTarget } from '../../../electron/lab/nemesis'
 import type { LabCommand } from '../../../shared/lab'
 import { createRng } from '../../../shared/util/rng'
 import { clusterStatus } from '../cli/fakeLab'
@@ -118,5 +118,51 @@ describe('runNemesis', () => {
     expect(await settled(p)).toBe(true)
     expect(await p).toBe(0)
     expect(t.commands).toEqual([])
+  })
+
+  it('kill-all kills every node at the same moment, then restarts every one', async () => {
+    // Each crash answers only once released: a nemesis that waited for one kill before sending
+    // the next would have sent one.
+    const commands: LabCommand[] = []
+    const release: (() => void)[] = []
+    const t: NemesisTarget = {
+      status: () => clusterStatus(),
+      command: (cmd) => {
+        commands.push(cmd)
+        if (cmd.type !== 'node.crash') return Promise.resolve({ ok: true })
+        return new Promise((resolve) => release.push(() => resolve({ ok: true })))
+      },
+    }
+    const stop = new AbortController()
+    const now = () => performance.now()
+    const p = runNemesis(
+      t,
+      { kinds: ['kill-all'], faultEveryMs: 3000, rng: createRng(4), endMs: now() + 60_000, now },
+      stop.signal,
+    )
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(commands).toEqual([1, 2, 3].map((node) => ({ type: 'node.crash', node })))
+    for (const r of release) r()
+    stop.abort()
+    expect(await settled(p)).toBe(true)
+    expect(commands.slice(3)).toEqual([1, 2, 3].map((node) => ({ type: 'node.restart', node })))
+  })
+})
+
+describe('planFault kill-all', () => {
+  it('kills every node that has a process, paused ones too, and restarts those', () => {
+    const status = clusterStatus()
+    status.nodes = status.nodes.map((n) =>
+      n.id === 2
+        ? { ...n, state: 'paused' as const }
+        : n.id === 3
+          ? { ...n, state: 'crashed' as const, pid: null }
+          : n,
+    )
+    const f = planFault(createRng(1), ['kill-all'], status)
+    expect(f.kind).toBe('kill-all')
+    expect(f.description).toBe('kill every node (n1,n2) at once and restart them')
+    expect(f.apply).toEqual([1, 2].map((node) => ({ type: 'node.crash', node })))
+    expect(f.heal).toEqual([1, 2].map((node) => ({ type: 'node.restart', node })))
   })
 })
