@@ -3,6 +3,7 @@
 import { APP_VERSION } from '../lab/version'
 import { CommandError, UsageError } from './args'
 import { benchCommand, benchUsage } from './bench'
+import { checkCommand, checkUsage } from './check'
 import { clusterCommand, clusterUsage } from './cluster'
 import { electCommand, electUsage } from './elect'
 import { replayCommand, replayUsage, rerunCommand, rerunUsage } from './replay'
@@ -22,6 +23,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'measure write latency and throughput across cluster settings, and where time goes',
     usage: benchUsage,
     run: benchCommand,
+  },
+  check: {
+    summary: 'check a history file (from `raftlab test` or another tool) for linearizability',
+    usage: checkUsage,
+    run: checkCommand,
   },
   cluster: {
     summary: 'start a real cluster and drive it from a prompt or a script',

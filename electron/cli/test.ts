@@ -5,20 +5,25 @@ import { resolve as resolvePath } from 'node:path'
 import { DEFAULT_TEST_OPTIONS, runTest, type TestOptions } from '../lab/jepsen'
 import { NEMESIS_KINDS, type NemesisKind } from '../lab/nemesis'
 import { fmt, intArg, parse, UsageError } from './args'
-import { parseDuration } from './clusterScript'
+import { checkedLine, verdictExitCode, verdictLines } from './check'
+import { parseDuration, parsePercent } from './clusterScript'
 
-export const testUsage = `Usage: raftlab test [--nodes 5] [--nemesis partition,pause,kill,latency,loss] [--duration 60s]
-                    [--rate 200] [--clients 20] [--keys 10] [--seed S] [--history FILE] [--json]
+/** testUsage is `raftlab test --help`. */
+export const testUsage = `Usage: raftlab test [--nodes 5] [--nemesis LIST|none] [--duration 60s] [--fault-every 6s]
+                    [--rate 200] [--clients 20] [--keys 10] [--abandon 0] [--seed S]
+                    [--history FILE] [--json]
 
 Runs a put/get/cas workload against a real cluster while a nemesis applies faults and heals them:
 partitions (random halves, a majorities ring, the leader isolated, a bridge), pauses (a random
-node or the leader), kills and restarts, slow and lossy links. At the end everything heals, the
+node or the leader), kills and restarts, every node killed at once (kill-all), slow and lossy
+links. At the end everything heals, the
 history of every operation (invoke, then ok / fail / info) is checked for linearizability, and
-the verdict is printed with statistics.
+the verdict is printed with statistics. \`raftlab check FILE\` checks a kept history again.
 
 Options:
   --nodes N        cluster size (default 5)
-  --nemesis LIST   fault kinds to mix (default all: ${NEMESIS_KINDS.join(',')})
+  --nemesis LIST   fault kinds to mix (default all: ${NEMESIS_KINDS.join(',')}),
+                   or none: no faults, a baseline
   --duration D     how long the workload runs (default 60s)
   --rate R         operations per second, open loop (default 200)
   --clients N      client sessions (default 20)
@@ -29,6 +34,9 @@ Options:
   --record FILE    record the session (faults, elections, workload) for \`raftlab replay\`
   --reads MODE     linearizable (default, ReadIndex), log (through the log) or local — unsafe:
                    serve reads from whatever a node has applied, to see the checker catch it
+  --abandon P      P% of requests are abandoned when an attempt gets no answer (a timeout, a
+                   lost connection) instead of retried: the client records info and moves on,
+                   and the write may still take effect — histories with info to check (default 0)
   --json           print one JSON object: valid, ops, faults, leaderChanges and more
   -h, --help       show this help
 
@@ -48,6 +56,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     history: { type: 'string' },
     record: { type: 'string' },
     reads: { type: 'string' },
+    abandon: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   })
@@ -56,12 +65,6 @@ export async function testCommand(argv: string[]): Promise<number> {
     return 0
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`)
-  const nemesis = (values.nemesis ?? NEMESIS_KINDS.join(',')).split(',').map((k) => k.trim())
-  for (const k of nemesis) {
-    if (!NEMESIS_KINDS.includes(k as NemesisKind)) {
-      throw new UsageError(`unknown nemesis '${k}' (choose from ${NEMESIS_KINDS.join(', ')})`)
-    }
-  }
   const dur = (v: string | undefined, name: string, d: number): number => {
     if (v === undefined) return d
     const ms = parseDuration(v)
@@ -72,7 +75,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   const opts: TestOptions = {
     ...DEFAULT_TEST_OPTIONS,
     nodes: intArg(values.nodes, 'nodes', DEFAULT_TEST_OPTIONS.nodes, 1, 9),
-    nemesis: nemesis as NemesisKind[],
+    nemesis: nemesisArg(values.nemesis),
     durationMs: dur(values.duration, 'duration', DEFAULT_TEST_OPTIONS.durationMs),
     rate: intArg(values.rate, 'rate', DEFAULT_TEST_OPTIONS.rate, 1, 100_000),
     clients: intArg(values.clients, 'clients', DEFAULT_TEST_OPTIONS.clients, 1, 1000),
@@ -81,6 +84,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     seed: intArg(values.seed, 'seed', DEFAULT_TEST_OPTIONS.seed, 0, 2 ** 31 - 1),
     historyFile: values.history ?? null,
     readMode: readMode(values.reads),
+    abandonPercent: abandonArg(values.abandon),
     ...(values.record === undefined ? {} : { recordPath: resolvePath(values.record) }),
   }
   const tty = process.stderr.isTTY
@@ -96,19 +100,12 @@ export async function testCommand(argv: string[]): Promise<number> {
   if (values.json) {
     console.log(JSON.stringify(r, null, 2))
   } else {
-    const verdict =
-      r.valid === true ? 'linearizable' : r.valid === false ? 'NOT LINEARIZABLE' : 'unknown'
     const lines = [
-      `raftlab test: ${opts.nodes} nodes, nemesis ${opts.nemesis.join(',')}, ${Math.round(opts.durationMs / 1000)} s at ${opts.rate} ops/s (seed ${opts.seed})`,
-      `  verdict        ${verdict}${r.check.reason ? ` (${r.check.reason})` : ''}`,
-      `  operations     ${fmt(r.ops.total)}: ${fmt(r.ops.ok)} ok, ${fmt(r.ops.fail)} fail, ${fmt(r.ops.info)} info`,
-      ...Object.entries(r.ops.byOp).map(
-        ([op, c]) =>
-          `    ${op.padEnd(12)} ${fmt(c.ok)} ok, ${fmt(c.fail)} fail, ${fmt(c.info)} info`,
-      ),
-      `  faults         ${r.faults} applied and healed`,
+      `raftlab test: ${opts.nodes} nodes, nemesis ${opts.nemesis.join(',') || 'none'}, ${Math.round(opts.durationMs / 1000)} s at ${opts.rate} ops/s (seed ${opts.seed})`,
+      ...verdictLines(r),
+      `  faults         ${r.faults} applied and healed${byKind(r.faultsByKind)}`,
       `  leader changes ${r.leaderChanges}`,
-      `  checked        ${fmt(r.check.ops)} operations on ${r.check.keys} keys`,
+      checkedLine(r),
       `  history        ${r.historyFile}`,
       ...(opts.recordPath ? [`  recording      ${opts.recordPath}`] : []),
       `  time           ${(r.durationMs / 1000).toFixed(1)} s`,
@@ -121,7 +118,38 @@ export async function testCommand(argv: string[]): Promise<number> {
     }
     if (r.check.witness) console.log(`\n${r.check.witness}`)
   }
-  return r.valid === true ? 0 : r.valid === false ? 1 : 3
+  return verdictExitCode(r.valid)
+}
+
+function byKind(counts: Record<string, number | undefined>): string {
+  const parts = Object.entries(counts).map(([k, n]) => `${k} ${n}`)
+  return parts.length > 0 ? ` (${parts.join(', ')})` : ''
+}
+
+/** abandonArg reads --abandon: a percentage, 0 to 100 (with or without %). */
+export function abandonArg(v: string | undefined): number {
+  if (v === undefined) return DEFAULT_TEST_OPTIONS.abandonPercent
+  const p = parsePercent(v)
+  if (p === null) throw new UsageError(`--abandon takes a percentage from 0 to 100, got '${v}'`)
+  return p
+}
+
+/** nemesisArg reads --nemesis: a list of kinds, or 'none' alone for a fault-free baseline. */
+export function nemesisArg(v: string | undefined): NemesisKind[] {
+  if (v === undefined) return [...NEMESIS_KINDS]
+  const kinds = v.split(',').map((k) => k.trim())
+  if (kinds.includes('none')) {
+    if (kinds.length > 1) throw new UsageError(`--nemesis none cannot be mixed with fault kinds`)
+    return []
+  }
+  for (const k of kinds) {
+    if (!NEMESIS_KINDS.includes(k as NemesisKind)) {
+      throw new UsageError(
+        `unknown nemesis '${k}' (choose from ${NEMESIS_KINDS.join(', ')}, or none)`,
+      )
+    }
+  }
+  return [...new Set(kinds)] as NemesisKind[]
 }
 
 function readMode(v: string | undefined): TestOptions['readMode'] {

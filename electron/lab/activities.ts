@@ -29,6 +29,7 @@ export function checkWorkload(spec: WorkloadSpec): WorkloadSpec {
   within(spec.keys, 'keys', 1, 100_000_000)
   within(spec.valueSizeBytes, 'valueSizeBytes', 0, 1 << 20)
   within(spec.timeoutMs, 'timeoutMs', 10, 600_000)
+  if (spec.abandonPercent !== undefined) within(spec.abandonPercent, 'abandonPercent', 0, 100)
   if (spec.mode !== 'closed' && spec.mode !== 'open')
     throw new InvalidArgument('mode must be closed or open')
   const { put, get, cas } = spec.mix

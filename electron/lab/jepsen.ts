@@ -1,18 +1,22 @@
 // `raftlab test`: Jepsen-style runs. A workload records every operation's history while a seeded
 // nemesis breaks and heals the cluster; at the end everything heals, and the history is checked
 // for linearizability (shared/check).
-import { readFileSync } from 'node:fs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { checkHistory, formatWitness, type CheckResult } from '../../shared/check'
-import type { HistoryEvent } from '../../shared/check/history'
 import type { LabEvent } from '../../shared/lab/events'
 import { DEFAULT_WORKLOAD, type WorkloadProgress } from '../../shared/lab/workload'
 import type { ReadMode } from '../../shared/protocol'
 import { createRng } from '../../shared/util/rng'
+import {
+  checkHistoryEvents,
+  DEFAULT_CHECK_TIME_BUDGET_MS,
+  readHistoryFile,
+  type HistoryVerdict,
+} from './historyCheck'
 import { Lab } from './lab'
-import { planFault, type NemesisKind } from './nemesis'
+import { NEMESIS_KINDS, runNemesis, type NemesisKind } from './nemesis'
+import { monoMicros } from './workload'
 
 /** TestOptions configures a run. */
 export interface TestOptions {
@@ -34,12 +38,15 @@ export interface TestOptions {
   readMode: ReadMode
   /** recordPath: record the session into this file. */
   recordPath?: string
+  /** abandonPercent: the share of requests clients abandon, as 'info', when an attempt goes
+   * unanswered instead of retrying (WorkloadSpec.abandonPercent); 0 by default. */
+  abandonPercent: number
 }
 
 /** DEFAULT_TEST_OPTIONS: 5 nodes, every nemesis, 60 s at 200 ops/s on 10 keys. */
 export const DEFAULT_TEST_OPTIONS: TestOptions = {
   nodes: 5,
-  nemesis: ['partition', 'pause', 'kill', 'latency', 'loss'],
+  nemesis: [...NEMESIS_KINDS],
   durationMs: 60_000,
   rate: 200,
   clients: 20,
@@ -47,27 +54,31 @@ export const DEFAULT_TEST_OPTIONS: TestOptions = {
   seed: 1,
   historyFile: null,
   faultEveryMs: 6000,
-  checkTimeBudgetMs: 120_000,
+  checkTimeBudgetMs: DEFAULT_CHECK_TIME_BUDGET_MS,
   readMode: 'linearizable',
+  abandonPercent: 0,
 }
 
-/** TestReport is a run's verdict and statistics. */
-export interface TestReport {
-  valid: true | false | 'unknown'
-  ops: {
-    total: number
-    ok: number
-    fail: number
-    info: number
-    byOp: Record<string, { ok: number; fail: number; info: number }>
-  }
+/** TestReport is a run's verdict and statistics: its history's verdict and counts (as
+ * `raftlab check` gives them), the faults and the leader changes. */
+export interface TestReport extends HistoryVerdict {
   faults: number
-  faultLog: { atMs: number; description: string }[]
+  /** faultsByKind counts the faults applied by family (kill-all rounds among them). */
+  faultsByKind: Partial<Record<NemesisKind, number>>
+  faultLog: FaultLogEntry[]
   leaderChanges: number
-  check: { keys: number; ops: number; reason?: string; witness?: string }
   historyFile: string
   durationMs: number
   options: TestOptions
+}
+
+/** FaultLogEntry is one fault applied: when (`atMs` after the run began; `timeMicros` on the
+ * history's clock, so it can be set beside the operations), its family and what it did. */
+export interface FaultLogEntry {
+  atMs: number
+  timeMicros: number
+  kind: NemesisKind
+  description: string
 }
 
 /** TestProgress tells a front end where a run is. */
@@ -77,19 +88,6 @@ export interface TestProgress {
   totalMs: number
   faults: number
   workload: WorkloadProgress | null
-}
-
-/** sleep waits `ms`, or less if `signal` aborts first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const t = setTimeout(done, ms)
-    signal?.addEventListener('abort', done)
-  })
 }
 
 /** runTest runs one Jepsen-style test and returns its report. */
@@ -105,7 +103,8 @@ export async function runTest(
   lab.subscribe((batch) =>
     events.push(...batch.filter((e) => e.type === 'node.raft' || e.type === 'fault')),
   )
-  const faultLog: { atMs: number; description: string }[] = []
+  const faultLog: FaultLogEntry[] = []
+  const faultsByKind: TestReport['faultsByKind'] = {}
   let faults = 0
   let workloadProgress: WorkloadProgress | null = null
   const mark = { winsBefore: 0 }
@@ -126,6 +125,7 @@ export async function runTest(
       throw new Error('no leader within 15 s')
     lab.bus.flush()
     mark.winsBefore = wins(events)
+    const loadStartedMs = performance.now()
     const load = lab.runWorkload(
       {
         ...DEFAULT_WORKLOAD,
@@ -142,33 +142,42 @@ export async function runTest(
         valueSizeBytes: 0,
         seed: opts.seed,
         readMode: opts.readMode,
+        abandonPercent: opts.abandonPercent,
       },
       (p) => {
         workloadProgress = p
         report('running')
       },
     )
-    // The nemesis: fault, hold, heal, rest — until the workload's time is up.
-    const rng = createRng(opts.seed).fork(7)
+    // The nemesis: fault, hold, heal, rest — until the workload's time is up, never later.
     const stop = new AbortController()
-    const nemesis = (async () => {
-      await sleep(rng.int(1000, 2000), stop.signal)
-      while (!stop.signal.aborted) {
-        const fault = planFault(rng, opts.nemesis, lab.status())
-        for (const c of fault.apply) await lab.command(c)
-        faults++
-        faultLog.push({
-          atMs: Math.round(performance.now() - started),
-          description: fault.description,
-        })
-        await sleep(rng.int(opts.faultEveryMs / 3, opts.faultEveryMs), stop.signal)
-        for (const c of fault.heal) await lab.command(c)
-        await sleep(rng.int(opts.faultEveryMs / 6, opts.faultEveryMs / 2), stop.signal)
-      }
-    })()
-    await load
-    stop.abort()
-    await nemesis
+    const nemesis = runNemesis(
+      lab,
+      {
+        kinds: opts.nemesis,
+        faultEveryMs: opts.faultEveryMs,
+        rng: createRng(opts.seed).fork(7),
+        endMs: loadStartedMs + opts.durationMs,
+        onFault: (fault) => {
+          faults++
+          faultsByKind[fault.kind] = (faultsByKind[fault.kind] ?? 0) + 1
+          faultLog.push({
+            atMs: Math.round(performance.now() - started),
+            timeMicros: monoMicros(),
+            kind: fault.kind,
+            description: fault.description,
+          })
+        },
+      },
+      stop.signal,
+    )
+    try {
+      await load
+    } finally {
+      // Stop the nemesis even if the workload failed: it must not act on a lab being closed.
+      stop.abort()
+      await nemesis
+    }
     report('healing')
     // Heal everything — links, pauses, crashes — and wait for the cluster to settle.
     await lab.command({ type: 'heal.all' })
@@ -185,39 +194,14 @@ export async function runTest(
     await lab.close()
   }
   report('checking')
-  const history = readFileSync(historyFile, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l, index) => ({ ...(JSON.parse(l) as HistoryEvent), index }))
-  const result: CheckResult = checkHistory(history, {
-    now: () => performance.now(),
-    timeBudgetMs: opts.checkTimeBudgetMs,
-  })
-  const byOp: TestReport['ops']['byOp'] = {}
-  const totals = { ok: 0, fail: 0, info: 0 }
-  for (const e of history) {
-    if (e.type === 'invoke') continue
-    const c = (byOp[e.op] ??= { ok: 0, fail: 0, info: 0 })
-    c[e.type]++
-    totals[e.type]++
-  }
-  const invokes = history.filter((e) => e.type === 'invoke').length
-  const completions = totals.ok + totals.fail + totals.info
-  // An invocation with no completion (cut off by the end) counts as info, as the checker does.
-  totals.info += invokes - completions
+  const verdict = checkHistoryEvents(readHistoryFile(historyFile), opts.checkTimeBudgetMs)
   const leaderChanges = wins(events) - mark.winsBefore
   return {
-    valid: result.valid,
-    ops: { total: invokes, ...totals, byOp },
+    ...verdict,
     faults,
+    faultsByKind,
     faultLog,
     leaderChanges,
-    check: {
-      keys: result.keys,
-      ops: result.ops,
-      ...(result.reason ? { reason: result.reason } : {}),
-      ...(result.witness ? { witness: formatWitness(result.witness) } : {}),
-    },
     historyFile,
     durationMs: performance.now() - started,
     options: opts,

@@ -175,6 +175,13 @@ export class KvPool {
   }
 }
 
+/** RequestOptions changes how one request is pursued. `abandonOnNoAnswer`: give up as soon as an
+ * attempt gets no answer (a timeout, a lost connection) instead of retrying — a write then ends
+ * 'info' (it may still take effect), a read 'fail' — as a client that crashed would. */
+export interface RequestOptions {
+  abandonOnNoAnswer?: boolean
+}
+
 /** KvSessionOptions configures one client session. */
 export interface KvSessionOptions {
   /** timeoutMs bounds a whole request, retries included (default 5000). */
@@ -196,20 +203,31 @@ export class KvSession {
     this.clientId = sopts.clientId ?? randomInt(1, 2 ** 47)
   }
 
-  put(key: string, value: string, timing = false): Promise<KvOutcome> {
-    return this.run('put', key, value, null, 'linearizable', timing)
+  put(key: string, value: string, timing = false, opts: RequestOptions = {}): Promise<KvOutcome> {
+    return this.run('put', key, value, null, 'linearizable', timing, opts)
   }
 
-  get(key: string, readMode: ReadMode = 'linearizable', timing = false): Promise<KvOutcome> {
-    return this.run('get', key, '', null, readMode, timing)
+  get(
+    key: string,
+    readMode: ReadMode = 'linearizable',
+    timing = false,
+    opts: RequestOptions = {},
+  ): Promise<KvOutcome> {
+    return this.run('get', key, '', null, readMode, timing, opts)
   }
 
-  delete(key: string): Promise<KvOutcome> {
-    return this.run('delete', key, '', null, 'linearizable', false)
+  delete(key: string, opts: RequestOptions = {}): Promise<KvOutcome> {
+    return this.run('delete', key, '', null, 'linearizable', false, opts)
   }
 
-  cas(key: string, expected: string | null, value: string, timing = false): Promise<KvOutcome> {
-    return this.run('cas', key, value, expected, 'linearizable', timing)
+  cas(
+    key: string,
+    expected: string | null,
+    value: string,
+    timing = false,
+    opts: RequestOptions = {},
+  ): Promise<KvOutcome> {
+    return this.run('cas', key, value, expected, 'linearizable', timing, opts)
   }
 
   private async run(
@@ -219,6 +237,7 @@ export class KvSession {
     expected: string | null,
     readMode: ReadMode,
     timing: boolean,
+    opts: RequestOptions,
   ): Promise<KvOutcome> {
     const pool = this.pool
     const started = performance.now()
@@ -259,13 +278,16 @@ export class KvSession {
         if (isWrite) maybeApplied = true
         lastError = `no answer from n${target}`
         if (pool.leaderGuess === target) pool.leaderGuess = nextNode(nodes, target)
-        continue
-      }
-      if (a.status === 'ok') {
+        if (opts.abandonOnNoAnswer) {
+          return failed(started, attempts, target, `abandoned: ${lastError}`, isWrite)
+        }
+        // Back off before the next attempt as after any refusal: when every node is down (a
+        // whole-cluster crash), connecting fails at once, and retrying without a pause would
+        // spin the client's CPU against the nodes that are trying to restart.
+      } else if (a.status === 'ok') {
         const latencyMs = performance.now() - started
         return { result: 'ok', ...a.result, node: target, latencyMs, attempts, timing: a.timing }
-      }
-      if (a.status === 'not-leader') {
+      } else if (a.status === 'not-leader') {
         lastError = a.leaderHint ? `n${target} is not the leader` : 'no leader known'
         if (a.leaderHint && a.leaderHint !== target) {
           pool.leaderGuess = a.leaderHint

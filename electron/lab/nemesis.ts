@@ -1,19 +1,24 @@
 // The nemesis of `raftlab test`: a seeded schedule of faults applied to a live cluster and healed
 // again — partitions (random halves, majorities ring, the leader isolated, a bridge), pauses
-// (a random node or the leader), kills and restarts, slow links and lossy links.
-import type { ClusterStatus, LabCommand } from '../../shared/lab/commands'
+// (a random node or the leader), kills and restarts, every node killed at once and restarted,
+// slow links and lossy links — and the loop that plays it until the run ends.
+import type { ClusterStatus, CommandResult, LabCommand } from '../../shared/lab/commands'
 import { nodeName } from '../../shared/lab/config'
 import type { NodeId } from '../../shared/raft/types'
 import type { Rng } from '../../shared/util/rng'
+import { sleep } from './sleep'
 
-/** NemesisKind names a family of faults the nemesis may choose from. */
-export type NemesisKind = 'partition' | 'pause' | 'kill' | 'latency' | 'loss'
+/** NemesisKind names a family of faults the nemesis may choose from. 'kill-all' SIGKILLs every
+ * node at the same moment and restarts them all: a whole-cluster crash under load, after which
+ * every acknowledged write must still be there (it was fsynced on a majority before it was). */
+export type NemesisKind = 'partition' | 'pause' | 'kill' | 'kill-all' | 'latency' | 'loss'
 
 /** NEMESIS_KINDS lists every family. */
 export const NEMESIS_KINDS: readonly NemesisKind[] = [
   'partition',
   'pause',
   'kill',
+  'kill-all',
   'latency',
   'loss',
 ]
@@ -109,6 +114,18 @@ export function planFault(rng: Rng, kinds: readonly NemesisKind[], status: Clust
         heal: [{ type: 'node.restart', node: target }],
       }
     }
+    case 'kill-all': {
+      // Every node with a process — paused ones too: SIGKILL ends a stopped process.
+      const alive = status.nodes
+        .filter((n) => n.pid !== null && n.state !== 'crashed' && n.state !== 'stopped')
+        .map((n) => n.id)
+      return {
+        kind,
+        description: `kill every node (${alive.map(nodeName).join(',')}) at once and restart them`,
+        apply: alive.map((node) => ({ type: 'node.crash', node })),
+        heal: alive.map((node) => ({ type: 'node.restart', node })),
+      }
+    }
     case 'latency':
     case 'loss': {
       const from = rng.pick(ids)
@@ -133,4 +150,67 @@ export function planFault(rng: Rng, kinds: readonly NemesisKind[], status: Clust
       }
     }
   }
+}
+
+/** NemesisTarget is what the nemesis acts on: a cluster's status and its commands (a Lab). */
+export interface NemesisTarget {
+  status(): ClusterStatus
+  command(cmd: LabCommand): Promise<CommandResult>
+}
+
+/** NemesisOptions configures runNemesis. `endMs` is when the run ends, on the clock `now`
+ * (default performance.now): no wait of the nemesis lasts past it. */
+export interface NemesisOptions {
+  kinds: readonly NemesisKind[]
+  /** faultEveryMs: the mean time between the start of one fault and the next. */
+  faultEveryMs: number
+  rng: Rng
+  endMs: number
+  now?: () => number
+  /** onFault is told of each fault once it is applied. */
+  onFault?: (fault: Fault) => void
+}
+
+/** between draws an integer in [lo, hi), or returns lo when the range is empty: fault intervals
+ * are fractions of a user's duration and need not be integers. */
+function between(rng: Rng, lo: number, hi: number): number {
+  const a = Math.round(lo)
+  const b = Math.round(hi)
+  return b > a ? rng.int(a, b) : a
+}
+
+/**
+ * runNemesis plays the fault schedule on `target` — rest, fault, hold, heal, rest… — until the
+ * run ends (`opts.endMs`) or `signal` aborts, and resolves with the number of faults applied.
+ * Every wait ends at whichever comes first, so the nemesis never keeps a run past its end however
+ * long its interval; a fault it applied is always healed before it returns. A fault's commands are
+ * issued at once (so "every node" really means every node at the same moment), and a command
+ * that fails (say, pausing a node that is down) does not stop the schedule. With no kinds, it
+ * applies nothing: the fault-free baseline.
+ */
+export async function runNemesis(
+  target: NemesisTarget,
+  opts: NemesisOptions,
+  signal: AbortSignal,
+): Promise<number> {
+  const now = opts.now ?? (() => performance.now())
+  const { rng, faultEveryMs } = opts
+  const isOver = (): boolean => signal.aborted || now() >= opts.endMs
+  const wait = (ms: number): Promise<void> => sleep(Math.min(ms, opts.endMs - now()), signal)
+  const run = async (cmds: readonly LabCommand[]): Promise<void> => {
+    await Promise.all(cmds.map((c) => target.command(c)))
+  }
+  if (opts.kinds.length === 0) return 0
+  let faults = 0
+  await wait(between(rng, 1000, 2000))
+  while (!isOver()) {
+    const fault = planFault(rng, opts.kinds, target.status())
+    await run(fault.apply)
+    faults++
+    opts.onFault?.(fault)
+    await wait(between(rng, faultEveryMs / 3, faultEveryMs))
+    await run(fault.heal)
+    await wait(between(rng, faultEveryMs / 6, faultEveryMs / 2))
+  }
+  return faults
 }

@@ -5,6 +5,7 @@
 import type { Lab } from './lab'
 import { planRerun, type RerunPlan } from '../../shared/session/rerun'
 import { openRecording, summarizeRecording, type RecordingSummary } from './recording'
+import { sleep } from './sleep'
 
 /** RerunProgress is where a re-run is. */
 export interface RerunProgress {
@@ -19,19 +20,6 @@ export interface FailedCommand {
   atMs: number
   type: string
   error: string
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve()
-    const done = (): void => {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const t = setTimeout(done, ms)
-    signal?.addEventListener('abort', done)
-  })
 }
 
 /** playPlan starts the plan's cluster on `lab`, runs its commands on time and stops the cluster

@@ -145,6 +145,9 @@ function median(xs: number[]): number {
 export class Workload {
   private readonly pool: KvPool
   private readonly rng: Rng
+  /** abandonRng draws which requests are abandoned, apart from `rng` so that a run without
+   * abandoning draws the same operations and keys as before. */
+  private readonly abandonRng: Rng
   private readonly keys: KeyChooser
   private readonly writeHist = newHistogram()
   private readonly readHist = newHistogram()
@@ -193,6 +196,7 @@ export class Workload {
     this.pool = new KvPool({ ...target, attemptTimeoutMs: Math.min(1000, spec.timeoutMs) })
     this.rng = createRng(spec.seed)
     this.keys = new KeyChooser(spec.keys, spec.distribution, spec.zipfExponent, this.rng.fork(1))
+    this.abandonRng = createRng(spec.seed).fork(2)
     this.history = spec.historyFile ? createWriteStream(spec.historyFile) : null
     this.value = 'x'.repeat(Math.max(0, spec.valueSizeBytes - 12))
   }
@@ -317,13 +321,17 @@ export class Workload {
       ...(op === 'cas' ? { expected } : {}),
       time: monoMicros(),
     })
+    const abandonPercent = this.spec.abandonPercent ?? 0
+    const req = { abandonOnNoAnswer: this.abandonRng.chance(abandonPercent / 100) }
     let out: KvOutcome
-    if (op === 'put') out = await session.put(key, value, timing)
-    else if (op === 'get') out = await session.get(key, this.spec.readMode)
-    else out = await session.cas(key, expected, value, timing)
+    if (op === 'put') out = await session.put(key, value, timing, req)
+    else if (op === 'get') out = await session.get(key, this.spec.readMode, false, req)
+    else out = await session.cas(key, expected, value, timing, req)
     const endMs = performance.now()
     this.observe(isWrite, out.result, endMs - scheduledMs)
-    // A cas that did not swap took effect as a read only: for the history it failed.
+    // A cas that did not swap wrote nothing: for the history it failed. But the node said what
+    // the key held when it took effect (as it does for every write it answers: a put's previous
+    // value, a cas's current one), and that is evidence the checker uses: a read of that value.
     const result = op === 'cas' && out.result === 'ok' && !out.swapped ? 'fail' : out.result
     this.record({
       type: result,
@@ -332,6 +340,7 @@ export class Workload {
       key,
       ...(op === 'get' && result === 'ok' ? { value: out.value } : isWrite ? { value } : {}),
       ...(op === 'cas' ? { expected } : {}),
+      ...(isWrite && out.result === 'ok' ? { observed: out.value } : {}),
       time: monoMicros(),
     })
     if (out.result === 'ok') {

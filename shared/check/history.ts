@@ -14,8 +14,14 @@ export type EventType = 'invoke' | 'ok' | 'fail' | 'info'
  *
  * `value`: for put, the value written; for cas, the new value; for a get that completes ok, the
  * value read (null = absent). `expected`: for cas, the value it expects (null = expects absent).
+ * `observed`, on the completion of a write the node answered (an ok put, delete or cas, and a cas
+ * that completed 'fail' because it did not swap): the value the key held when the operation took
+ * effect, as the node reported it (null = absent). A write is applied at one point of the log, so
+ * that is the value at its linearization point; a cas that failed with it is a read of it.
  * `time` is a monotonic timestamp in any unit; only the order matters (see pairOperations for
- * ties). `index` is the record's position in its file, used only to name events in messages.
+ * ties). `index` names the record in messages and witnesses: parseHistory sets it to the record's
+ * line number in its file (from 1); without it, a record is named by its position in the array
+ * (from 0).
  */
 export interface HistoryEvent {
   type: EventType
@@ -24,6 +30,7 @@ export interface HistoryEvent {
   key: string
   value?: string | null
   expected?: string | null
+  observed?: string | null
   time: number
   index?: number
 }
@@ -36,7 +43,11 @@ export type OpStatus = 'ok' | 'info'
  * Operation is an invocation paired with its completion.
  *
  * `value` follows HistoryEvent: the value written (put), the new value (cas), the value read (get)
- * or null (delete). `expected` is the expected value for cas and null otherwise. `return` is
+ * or null (delete). `expected` is the expected value for cas and null otherwise. `observed` is the
+ * value a write reported the key held when it took effect (see HistoryEvent), undefined when
+ * unknown (no answer, an info outcome). `swapped` is false for a cas that completed 'fail' with an
+ * observed value: it took effect as a read of `observed` and wrote nothing (and is 'ok': it
+ * certainly happened); it is undefined otherwise (an ok or info cas is a swap, if it happened). `return` is
  * Infinity for an 'info' operation. `callRank` and `returnRank` place the invocation and completion
  * in the history's total real-time order (returnRank is Infinity for 'info'); the checker compares
  * only ranks, never times. `index` and `returnIndex` name the two events in messages.
@@ -48,6 +59,8 @@ export interface Operation {
   key: string
   value: string | null
   expected: string | null
+  observed?: string | null
+  swapped?: false
   call: number
   return: number
   status: OpStatus
@@ -58,16 +71,18 @@ export interface Operation {
 }
 
 /** MalformedHistoryError reports a history that breaks the recording rules (a completion with no
- * open invocation, two open invocations on one process, a missing value). `eventIndex` names the
- * offending event. */
+ * open invocation, two open invocations on one process, a missing value) or, from parseHistory, a
+ * line that is not a record. `eventIndex` names the offending event (for parseHistory, its line
+ * number), `unit` says which ('event' or 'line'), and `detail` is the message without the place. */
 export class MalformedHistoryError extends Error {
   override name = 'MalformedHistoryError'
 
   constructor(
     readonly eventIndex: number,
-    message: string,
+    readonly detail: string,
+    readonly unit: 'event' | 'line' = 'event',
   ) {
-    super(`malformed history at event ${eventIndex}: ${message}`)
+    super(`malformed history at ${unit} ${eventIndex}: ${detail}`)
   }
 }
 
@@ -79,11 +94,11 @@ function isValue(v: unknown): v is string | null {
 }
 
 /** validateEvent checks the shape of one record (it may come from a JSON file). */
-function validateEvent(e: HistoryEvent, at: number): void {
+function validateEvent(e: HistoryEvent, at: number, unit: 'event' | 'line' = 'event'): void {
   const bad = (msg: string): never => {
-    throw new MalformedHistoryError(at, msg)
+    throw new MalformedHistoryError(at, msg, unit)
   }
-  if (typeof e !== 'object' || e === null) bad('not an object')
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) bad('not an object')
   if (!EVENT_TYPES.has(e.type)) bad(`unknown type ${JSON.stringify(e.type)}`)
   if (!OP_KINDS.has(e.op)) bad(`unknown op ${JSON.stringify(e.op)}`)
   if (typeof e.process !== 'number' || !Number.isFinite(e.process)) bad('process is not a number')
@@ -91,6 +106,33 @@ function validateEvent(e: HistoryEvent, at: number): void {
   if (typeof e.time !== 'number' || !Number.isFinite(e.time)) bad('time is not a finite number')
   if (e.value !== undefined && !isValue(e.value)) bad('value is not a string or null')
   if (e.expected !== undefined && !isValue(e.expected)) bad('expected is not a string or null')
+  if (e.observed !== undefined && !isValue(e.observed)) bad('observed is not a string or null')
+}
+
+/**
+ * parseHistory reads a history file's text (JSON Lines: one HistoryEvent per line; blank lines are
+ * skipped, and a line may end in CRLF) and sets each event's `index` to its line number (from 1),
+ * so every later message and witness names events by line. It throws MalformedHistoryError with
+ * unit 'line' for a line that is not JSON or not a record of the right shape; pairing errors
+ * (pairOperations) come later, naming lines as events.
+ */
+export function parseHistory(text: string): HistoryEvent[] {
+  const events: HistoryEvent[] = []
+  const lines = text.split('\n')
+  lines.forEach((raw, i) => {
+    const lineNo = i + 1
+    const line = raw.trim()
+    if (line === '') return
+    let e: HistoryEvent
+    try {
+      e = JSON.parse(line) as HistoryEvent
+    } catch (err) {
+      throw new MalformedHistoryError(lineNo, `not JSON (${(err as Error).message})`, 'line')
+    }
+    validateEvent(e, lineNo, 'line')
+    events.push({ ...e, index: lineNo })
+  })
+  return events
 }
 
 interface Open {
@@ -103,9 +145,11 @@ interface Open {
  * pairOperations pairs each invocation with the next completion of the same process and returns
  * the operations that constrain the history, ordered by invocation.
  *
- * Dropped: operations that completed with 'fail' (Jepsen semantics: they did not happen), and
- * gets that did not complete ok (a read with an unknown result constrains nothing). An invocation
- * still open at the end of the history counts as 'info'.
+ * Dropped: operations that completed with 'fail' (Jepsen semantics: they did not happen) — except
+ * a cas that failed with an `observed` value, which is kept as an 'ok' read of that value with
+ * `swapped: false` — and gets that did not complete ok (a read with an unknown result constrains
+ * nothing). An invocation still open at the end of the history counts as 'info'. `observed` is
+ * kept from ok and failed writes' completions only; what an info completion reports is ignored.
  *
  * Real-time order: events are ordered by `time`, and events with equal times by their position
  * in `events`. The recorder appends events in the order it observes them, so a completion listed
@@ -128,7 +172,7 @@ export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
 
   const open = new Map<number, Open>()
   const ops: Operation[] = []
-  const add = (inv: Open, done: Open | null, status: OpStatus): void => {
+  const add = (inv: Open, done: Open | null, status: OpStatus, noSwap = false): void => {
     const e = inv.event
     const op = e.op
     if (op === 'get' && status !== 'ok') return
@@ -154,6 +198,7 @@ export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
       value = v
     }
     const isOk = status === 'ok' && done !== null
+    const observed = isOk && op !== 'get' ? done.event.observed : undefined
     ops.push({
       id: 0,
       process: e.process,
@@ -161,6 +206,8 @@ export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
       key: e.key,
       value,
       expected,
+      ...(observed !== undefined ? { observed } : {}),
+      ...(noSwap ? { swapped: false as const } : {}),
       call: e.time,
       return: isOk ? done.event.time : Infinity,
       status: isOk ? 'ok' : 'info',
@@ -201,7 +248,12 @@ export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
       )
     }
     open.delete(e.process)
-    if (e.type === 'fail') return
+    if (e.type === 'fail') {
+      // A cas that did not swap but said what it saw happened: as a read of that value.
+      if (e.op === 'cas' && e.observed !== undefined)
+        add(pending, { event: e, at, position }, 'ok', true)
+      return
+    }
     add(pending, { event: e, at, position }, e.type === 'ok' ? 'ok' : 'info')
   })
   for (const pending of open.values()) add(pending, null, 'info')

@@ -4,6 +4,7 @@
 export {
   MalformedHistoryError,
   pairOperations,
+  parseHistory,
   partitionByKey,
   type EventType,
   type HistoryEvent,

@@ -39,7 +39,8 @@ export interface KeyResult {
  * CheckResult is the verdict on a history: false if any key is not linearizable (`witness`
  * explains the first such key), else 'unknown' if any key ran out of budget (`reason` names the
  * first), else true. `keys` and `ops` count the keys and operations checked (after dropping failed
- * operations and reads with unknown results); `perKey` lists each key in first-invocation order.
+ * operations — but not a cas that failed with the value it saw: a read — and reads with unknown
+ * results); `perKey` lists each key in first-invocation order.
  */
 export interface CheckResult {
   valid: Verdict

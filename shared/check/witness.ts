@@ -57,8 +57,11 @@ export function buildWitness(
     .slice(0, CONCURRENT_SHOWN)
     .sort((a, b) => a.callRank - b.callRank)
   const prefix = stuck.prefix.map((s) => ({ op: ops[s.op] as Operation, valueAfter: s.valueAfter }))
+  // A cas that did not swap wrote nothing.
   const written = new Set(
-    allOps.flatMap((o) => (o.op === 'put' || o.op === 'cas' ? [o.value] : [])),
+    allOps.flatMap((o) =>
+      o.op === 'put' || (o.op === 'cas' && o.swapped !== false) ? [o.value] : [],
+    ),
   )
   return {
     key,
@@ -86,12 +89,30 @@ function explain(
     concurrentCount === 0
       ? 'no operation is concurrent with it'
       : `no order of it and the ${count(concurrentCount)} concurrent with it works`
-  const needed = op.op === 'get' ? op.value : op.op === 'cas' ? op.expected : undefined
+  let needed: string | null | undefined
+  let outcome = ''
+  if (op.op === 'get') {
+    needed = op.value
+    outcome = `returned ${show(needed)}`
+  } else if (op.op === 'cas' && op.swapped === false) {
+    needed = op.observed ?? null
+    if (needed === op.expected) {
+      return `${who} expected ${show(needed)}, saw ${show(needed)} and did not swap: no state allows that`
+    }
+    outcome = `did not swap and saw ${show(needed)}`
+  } else if (op.op === 'cas') {
+    needed = op.expected
+    if (op.observed !== undefined && op.observed !== op.expected) {
+      return `${who} expected ${show(op.expected)} and succeeded, yet saw ${show(op.observed)}: no state allows that`
+    }
+    outcome = `expected ${show(needed)} and succeeded`
+  } else if (op.observed !== undefined) {
+    needed = op.observed
+    outcome = `replaced ${show(needed)}`
+  }
   if (needed === undefined) {
     return `${who} (${describeOperation(op)}) fits no order of the operations around it (${count(concurrentCount)} concurrent); ${after}`
   }
-  const outcome =
-    op.op === 'get' ? `returned ${show(needed)}` : `expected ${show(needed)} and succeeded`
   if (needed !== null && !written.has(needed)) {
     return `${who} ${outcome}, a value no operation on this key ever wrote`
   }
@@ -102,17 +123,25 @@ function explain(
 }
 
 /** describeOperation renders one operation's kind, input and output: `put "a"`, `get → "a"`,
- * `cas "a"→"b"`, `delete`. */
+ * `cas "a"→"b"`, `delete`; with what a write saw when it is known — `put "a" over "z"`,
+ * `delete over "z"`, `cas "a"→"b" did not swap, saw "z"` (a cas that swapped saw its expected
+ * value, shown only if it says otherwise). */
 export function describeOperation(op: Operation): string {
+  const over = op.observed !== undefined ? ` over ${show(op.observed)}` : ''
   switch (op.op) {
     case 'put':
-      return `put ${show(op.value)}`
+      return `put ${show(op.value)}${over}`
     case 'get':
       return `get → ${show(op.value)}`
-    case 'cas':
-      return `cas ${show(op.expected)}→${show(op.value)}`
+    case 'cas': {
+      const base = `cas ${show(op.expected)}→${show(op.value)}`
+      if (op.swapped === false) return `${base} did not swap, saw ${show(op.observed ?? null)}`
+      if (op.observed !== undefined && op.observed !== op.expected)
+        return `${base}, saw ${show(op.observed)}`
+      return base
+    }
     case 'delete':
-      return 'delete'
+      return `delete${over}`
   }
 }
 

@@ -28,6 +28,12 @@ export interface WorkloadSpec {
   historyFile: string | null
   /** timeoutMs bounds one request (retries included); a timed-out write is 'info'. */
   timeoutMs: number
+  /** abandonPercent (0–100, default 0): the share of requests a client abandons when an attempt
+   * gets no answer (it timed out, or the connection was lost) instead of retrying it: it records
+   * 'info' for a write — which may still take effect after the client has moved on — and goes on
+   * to its next operation, as a client that crashed and came back would. Retries otherwise
+   * resolve most timeouts, so this is how histories come to hold 'info' operations to check. */
+  abandonPercent?: number
   seed: number
 }
 
@@ -48,6 +54,7 @@ export const DEFAULT_WORKLOAD: WorkloadSpec = {
   timingSampleEvery: 0,
   historyFile: null,
   timeoutMs: 5000,
+  abandonPercent: 0,
   seed: 1,
 }
 

@@ -24,6 +24,7 @@ describe('raftlab (built CLI)', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/\bsim\b/)
     expect(r.stdout).toMatch(/\bcluster\b/)
+    expect(r.stdout).toMatch(/^ {2}check {2,}\S/m)
   })
 
   it('refuses an unknown command, inherited names included, with exit 2 and the list', () => {
@@ -156,5 +157,111 @@ describe('raftlab (built CLI)', () => {
     ]) {
       expect(types, t).toContain(t)
     }
+  })
+})
+
+describe('raftlab check (built CLI)', () => {
+  const line = (e: Record<string, unknown>) => JSON.stringify({ key: 'k1', ...e })
+  // p1 writes "a"; p2 reads it after; p3's cas expecting "b" fails.
+  const good = [
+    line({ type: 'invoke', process: 1, op: 'put', value: 'a', time: 10 }),
+    line({ type: 'ok', process: 1, op: 'put', value: 'a', time: 20 }),
+    line({ type: 'invoke', process: 2, op: 'get', time: 30 }),
+    line({ type: 'ok', process: 2, op: 'get', value: 'a', time: 40 }),
+    line({ type: 'invoke', process: 3, op: 'cas', value: 'c', expected: 'b', time: 50 }),
+    line({ type: 'fail', process: 3, op: 'cas', value: 'c', expected: 'b', time: 60 }),
+    line({ type: 'invoke', process: 1, op: 'put', value: 'd', time: 70 }),
+    '',
+  ].join('\n')
+  // A read after the write completed still sees the key absent: a stale read.
+  const stale = [
+    line({ type: 'invoke', process: 1, op: 'put', value: 'a', time: 10 }),
+    line({ type: 'ok', process: 1, op: 'put', value: 'a', time: 20 }),
+    line({ type: 'invoke', process: 2, op: 'get', time: 30 }),
+    line({ type: 'ok', process: 2, op: 'get', value: null, time: 40 }),
+  ].join('\n')
+
+  it('gives the verdict and counts of raftlab test, as text or JSON, with exit 0', () => {
+    const file = join(dir, 'good.jsonl')
+    writeFileSync(file, good)
+    const text = raftlab(['check', file])
+    expect(text.code, text.stderr).toBe(0)
+    expect(text.stdout).toMatch(/verdict +linearizable/)
+    expect(text.stdout).toMatch(/operations +4: 2 ok, 1 fail, 1 info/)
+    const r = raftlab(['check', file, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout) as {
+      valid: unknown
+      ops: { total: number; ok: number; fail: number; info: number }
+      check: { keys: number; ops: number }
+      historyFile: string
+    }
+    expect(out.valid).toBe(true)
+    expect(out.ops).toMatchObject({ total: 4, ok: 2, fail: 1, info: 1 })
+    expect(out.check).toEqual({ keys: 1, ops: 3 })
+    expect(out.historyFile).toBe(file)
+  })
+
+  it('a violation: exit 1 and the witness', () => {
+    const file = join(dir, 'stale.jsonl')
+    writeFileSync(file, stale)
+    const text = raftlab(['check', file])
+    expect(text.code).toBe(1)
+    expect(text.stdout).toMatch(/NOT LINEARIZABLE/)
+    expect(text.stdout).toMatch(/key "k1": get by process 2 returned absent/)
+    const r = raftlab(['check', file, '--json'])
+    expect(r.code).toBe(1)
+    const out = JSON.parse(r.stdout) as { valid: unknown; check: { witness?: string } }
+    expect(out.valid).toBe(false)
+    expect(out.check.witness).toMatch(/could not be placed/)
+  })
+
+  it('unknown when the time budget runs out: exit 3 and the reason', () => {
+    // Thousands of keys take far more than 1 ms to search; the clock is read between keys.
+    const file = join(dir, 'many-keys.jsonl')
+    const lines: string[] = []
+    for (let k = 0; k < 5000; k++) {
+      const base = { process: k, op: 'put', key: `k${k}`, value: 'v' }
+      lines.push(JSON.stringify({ ...base, type: 'invoke', time: 2 * k }))
+      lines.push(JSON.stringify({ ...base, type: 'ok', time: 2 * k + 1 }))
+    }
+    writeFileSync(file, lines.join('\n'))
+    const r = raftlab(['check', file, '--time-budget', '1ms'])
+    expect(r.code, r.stderr).toBe(3)
+    expect(r.stdout).toMatch(/verdict +unknown \(key "k\d+": time budget exhausted/)
+    const zero = raftlab(['check', file, '--time-budget', '0ms'])
+    expect(zero.code).toBe(2)
+    expect(zero.stderr).toMatch(/--time-budget takes a duration/)
+  })
+
+  it('a missing or unreadable file: a clear error, exit 2', () => {
+    const missing = raftlab(['check', join(dir, 'nope.jsonl')])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/raftlab check: cannot read .*nope\.jsonl: no such file/)
+    const isDir = raftlab(['check', dir])
+    expect(isDir.code).toBe(2)
+    expect(isDir.stderr).toMatch(/cannot read .*: it is a directory/)
+  })
+
+  it('a malformed line: its line number, exit 2', () => {
+    const file = join(dir, 'bad.jsonl')
+    writeFileSync(file, [good.split('\n')[0], good.split('\n')[1], '{"type": "ok"', ''].join('\n'))
+    const r = raftlab(['check', file])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/bad\.jsonl: line 3: not JSON/)
+    const shape = join(dir, 'shape.jsonl')
+    writeFileSync(
+      shape,
+      [good.split('\n')[0], '', line({ type: 'ok', op: 'put', time: 1 })].join('\n'),
+    )
+    const s = raftlab(['check', shape])
+    expect(s.code).toBe(2)
+    expect(s.stderr).toMatch(/shape\.jsonl: line 3: process is not a number/)
+  })
+
+  it('needs exactly one file', () => {
+    const r = raftlab(['check'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/Usage: raftlab check HISTORY/)
   })
 })

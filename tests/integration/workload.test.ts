@@ -92,9 +92,19 @@ describe('the workload process', () => {
     expect(invokes).toBeGreaterThan(200)
     expect(events.length).toBe(2 * invokes)
     expect(r.opsPerSec).toBeGreaterThan(100)
+    // Every write the node answered says what the key held; a cas that did not swap too.
+    const answered = events.filter((e) => e.op !== 'get' && e.type === 'ok')
+    expect(answered.length).toBeGreaterThan(0)
+    expect(answered.every((e) => e.observed !== undefined)).toBe(true)
+    const noSwap = events.filter((e) => e.op === 'cas' && e.type === 'fail' && 'observed' in e)
+    expect(noSwap.length).toBeGreaterThan(0)
     const verdict = checkHistory(events)
     expect(verdict.valid).toBe(true)
     expect(verdict.keys).toBe(3)
+    // The failed cas that saw a value are checked, as reads.
+    expect(verdict.ops).toBe(
+      invokes - events.filter((e) => e.type === 'fail').length + noSwap.length,
+    )
   })
 })
 

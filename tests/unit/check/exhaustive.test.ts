@@ -1,6 +1,7 @@
 // The checker against a brute-force reference on every small history fast-check generates: random
 // operations (most of them impossible), random interleavings of the processes and many equal
-// timestamps, so ties, info, fail and open invocations are all exercised.
+// timestamps, so ties, info, fail and open invocations are all exercised, and completions that
+// report the value the node saw (including cas that failed with one: reads).
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkHistory, type HistoryEvent, type OpKind } from '../../../shared/check'
@@ -13,6 +14,8 @@ interface RandomOp {
   value: string
   read: string | null
   expected: string | null
+  /** observed: what a write's completion says the key held (undefined: not reported). */
+  observed: string | null | undefined
   outcome: 'ok' | 'info' | 'fail' | 'open'
 }
 
@@ -24,6 +27,7 @@ const randomOp = (processes: number, keys: string[]): fc.Arbitrary<RandomOp> =>
     value: fc.constantFrom('a', 'b'),
     read: fc.constantFrom(null, 'a', 'b'),
     expected: fc.constantFrom(null, 'a', 'b'),
+    observed: fc.constantFrom(undefined, undefined, null, 'a', 'b'),
     outcome: fc.constantFrom<RandomOp['outcome']>('ok', 'ok', 'ok', 'info', 'fail', 'open'),
   })
 
@@ -50,11 +54,13 @@ function interleave(h: { ops: RandomOp[]; schedule: number[]; ticks: boolean[] }
     q.push(inv)
     const outcome = o.outcome === 'open' && !isLast ? 'info' : o.outcome
     if (outcome === 'open') return
-    q.push(
+    const done: HistoryEvent =
       o.kind === 'get' && outcome === 'ok'
         ? { ...base, type: 'ok', value: o.read }
-        : { ...base, type: outcome },
-    )
+        : { ...base, type: outcome }
+    // Any completion may say what it saw; the checker must use it only where it means something.
+    if (o.observed !== undefined) done.observed = o.observed
+    q.push(done)
   })
   const events: HistoryEvent[] = []
   let time = 0

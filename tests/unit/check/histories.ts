@@ -2,17 +2,23 @@
 // reference checker, and a generator of concurrent histories from a sequential execution.
 import type { EventType, HistoryEvent, OpKind } from '../../../shared/check'
 
-/** Spec is one operation of a hand-made history. `ret` undefined leaves the invoke open. */
+/** Spec is one operation of a hand-made history. `ret` undefined leaves the invoke open;
+ * `observed` (see saw) goes on the completion. */
 export interface Spec {
   p: number
   op: OpKind
   key: string
   value?: string | null
   expected?: string | null
+  observed?: string | null
   call: number
   ret?: number
   type?: Exclude<EventType, 'invoke'>
 }
+
+/** saw records on a spec's completion the value the node reported the key held when the
+ * operation took effect (a put's or delete's previous value, a cas's current value). */
+export const saw = (spec: Spec, observed: string | null): Spec => ({ ...spec, observed })
 
 type Ending = Spec['type']
 
@@ -68,6 +74,7 @@ export function history(...specs: Spec[]): HistoryEvent[] {
     const type = s.type ?? 'ok'
     const done: HistoryEvent = { type, process: s.p, op: s.op, key: s.key, time: s.ret }
     if (s.op === 'get' && type === 'ok') done.value = s.value ?? null
+    if (s.observed !== undefined) done.observed = s.observed
     out.push({ e: done, rank: s.ret === s.call ? 2 : 0, seq })
   })
   out.sort((a, b) => a.e.time - b.e.time || a.rank - b.rank || a.seq - b.seq)
@@ -79,6 +86,10 @@ interface RefOp {
   key: string
   value: string | null
   expected: string | null
+  /** observed: what the key held when the operation took effect, when the node said. */
+  observed: string | null | undefined
+  /** noSwap: a cas that completed 'fail' with an observed value: a read that wrote nothing. */
+  noSwap: boolean
   ok: boolean
   callRank: number
   returnRank: number
@@ -98,14 +109,17 @@ export function bruteForce(events: readonly HistoryEvent[]): boolean {
     inv: { e: HistoryEvent; i: number },
     done: { e: HistoryEvent; i: number } | null,
   ) => {
-    const ok = done?.e.type === 'ok'
-    if (done?.e.type === 'fail') return
+    const noSwap = done?.e.type === 'fail' && inv.e.op === 'cas' && done.e.observed !== undefined
+    const ok = done?.e.type === 'ok' || noSwap
+    if (done?.e.type === 'fail' && !noSwap) return
     if (inv.e.op === 'get' && !ok) return
     ops.push({
       op: inv.e.op,
       key: inv.e.key,
       value: (inv.e.op === 'get' ? done?.e.value : inv.e.value) ?? null,
       expected: inv.e.expected ?? null,
+      observed: ok && inv.e.op !== 'get' ? done?.e.observed : undefined,
+      noSwap,
       ok,
       callRank: rank.get(inv.i) as number,
       returnRank: ok && done ? (rank.get(done.i) as number) : Infinity,
@@ -131,9 +145,11 @@ export function bruteForce(events: readonly HistoryEvent[]): boolean {
       if (ops.some((q, j) => !done[j] && q.ok && q.returnRank < o.callRank)) continue
       const cur = state.get(o.key) ?? null
       let next: string | null = cur
+      if (o.observed !== undefined && cur !== o.observed) continue
       if (o.op === 'get' && cur !== o.value) continue
-      if (o.op === 'cas' && cur !== o.expected) continue
-      if (o.op === 'put' || o.op === 'cas') next = o.value
+      if (o.noSwap && cur === o.expected) continue
+      if (o.op === 'cas' && !o.noSwap && cur !== o.expected) continue
+      if (o.op === 'put' || (o.op === 'cas' && !o.noSwap)) next = o.value
       if (o.op === 'delete') next = null
       done[i] = true
       state.set(o.key, next)
@@ -163,6 +179,8 @@ export interface GenOp {
   key: string
   value: string | null
   expected: string | null
+  /** observed: the key's value at lp, reported on the completion of puts, deletes and cas. */
+  observed: string | null | undefined
   outcome: Exclude<EventType, 'invoke'> | 'open'
   lp: number
   call: number
@@ -174,7 +192,8 @@ export interface GenOp {
  * every write writes a fresh value `v<i>`), then widens each operation to [lp - a, lp + b] from
  * `widen` (b at least 1), clipped so each process still has one operation at a time. Every
  * linearization point stays inside its interval, so the history is linearizable. A cas whose
- * expected value does not match completes with 'fail'.
+ * expected value does not match completes with 'fail'. Puts, deletes and cas carry the value they
+ * saw (`observed`), as the workload records it.
  */
 export function sequentialHistory(
   steps: readonly StepSpec[],
@@ -202,7 +221,8 @@ export function sequentialHistory(
     const writes = s.kind === 'put' || s.kind === 'delete' || (s.kind === 'cas' && outcome === 'ok')
     if (writes) state.set(s.key, s.kind === 'delete' ? null : fresh)
     if (writes && s.kind !== 'delete') writtenOn.set(s.key, [...written, fresh])
-    return { ...base, value, expected, outcome }
+    const observed = s.kind === 'get' ? undefined : cur
+    return { ...base, value, expected, observed, outcome }
   })
   // nextLp[i]: the linearization point of the same process's next operation.
   const nextLp = new Array<number>(ops.length)
@@ -233,6 +253,10 @@ export function toEvents(ops: readonly GenOp[]): HistoryEvent[] {
       value: o.value,
       expected: o.expected,
       call: o.call,
+      // Only an answer carries what the node saw: never an info or open operation.
+      ...(o.observed !== undefined && (o.outcome === 'ok' || o.outcome === 'fail')
+        ? { observed: o.observed }
+        : {}),
       ...(o.outcome === 'open' ? {} : { ret: o.ret, type: o.outcome }),
     })),
   )

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import {
   MalformedHistoryError,
   checkHistory,
   pairOperations,
+  parseHistory,
   partitionByKey,
   type HistoryEvent,
 } from '../../../shared/check'
@@ -79,6 +82,30 @@ describe('pairOperations', () => {
     expect(checkHistory(events).valid).toBe(false)
   })
 
+  it('keeps a cas that failed with the value it saw, as a read; ignores what an info op says', () => {
+    const ops = pairOperations([
+      ev({ type: 'invoke', process: 1, op: 'cas', expected: 'a', value: 'b', time: 0 }),
+      ev({
+        type: 'fail',
+        process: 1,
+        op: 'cas',
+        expected: 'a',
+        value: 'b',
+        observed: 'z',
+        time: 1,
+      }),
+      ev({ type: 'invoke', process: 2, op: 'put', value: 'c', time: 2 }),
+      ev({ type: 'ok', process: 2, op: 'put', value: 'c', observed: null, time: 3 }),
+      ev({ type: 'invoke', process: 3, op: 'put', value: 'd', time: 4 }),
+      ev({ type: 'info', process: 3, op: 'put', value: 'd', observed: 'z', time: 5 }),
+    ])
+    expect(ops.map((o) => [o.op, o.status, o.swapped, o.observed, o.expected, o.value])).toEqual([
+      ['cas', 'ok', false, 'z', 'a', 'b'],
+      ['put', 'ok', undefined, null, null, 'c'],
+      ['put', 'info', undefined, undefined, null, 'd'],
+    ])
+  })
+
   it('reports event indices from the index field when present', () => {
     const events = [
       ev({ type: 'invoke', process: 1, op: 'put', value: 'a', time: 0, index: 40 }),
@@ -146,6 +173,21 @@ describe('malformed histories', () => {
       /event 0: unknown type "done"/,
     ],
     [
+      'an observed value that is not a string or null',
+      [
+        ev({ type: 'invoke', process: 1, op: 'put', value: 'a', time: 0 }),
+        ev({
+          type: 'ok',
+          process: 1,
+          op: 'put',
+          value: 'a',
+          observed: 3 as unknown as string,
+          time: 1,
+        }),
+      ],
+      /event 1: observed is not a string or null/,
+    ],
+    [
       'a time that is not a number',
       [ev({ type: 'invoke', process: 1, op: 'get', time: Number.NaN })],
       /event 0: time is not a finite number/,
@@ -178,5 +220,80 @@ describe('partitionByKey', () => {
     expect([...parts.keys()]).toEqual(['b', 'a'])
     expect(parts.get('b')?.map((o) => o.op)).toEqual(['put', 'get'])
     expect(parts.get('a')?.map((o) => o.value)).toEqual(['2'])
+  })
+})
+
+describe('parseHistory', () => {
+  const line = (e: Partial<HistoryEvent>): string => JSON.stringify({ key: 'x', ...e })
+
+  it('reads JSON Lines, skips blank lines and names each event by its line number', () => {
+    const text = [
+      line({ type: 'invoke', process: 1, op: 'put', value: 'a', time: 0 }),
+      '',
+      `${line({ type: 'ok', process: 1, op: 'put', value: 'a', time: 1 })}\r`,
+      '   ',
+      line({ type: 'invoke', process: 2, op: 'get', time: 2 }),
+      line({ type: 'ok', process: 2, op: 'get', value: 'a', time: 3 }),
+      '',
+    ].join('\n')
+    const events = parseHistory(text)
+    expect(events.map((e) => [e.type, e.index])).toEqual([
+      ['invoke', 1],
+      ['ok', 3],
+      ['invoke', 5],
+      ['ok', 6],
+    ])
+    expect(checkHistory(events).valid).toBe(true)
+  })
+
+  it('names the line that is not JSON', () => {
+    const text = [line({ type: 'invoke', process: 1, op: 'get', time: 0 }), '{"type":"ok",'].join(
+      '\n',
+    )
+    expect(() => parseHistory(text)).toThrow(MalformedHistoryError)
+    expect(() => parseHistory(text)).toThrow(/line 2: not JSON/)
+  })
+
+  it('names the line whose record has the wrong shape', () => {
+    const cases: [string, RegExp][] = [
+      ['[1, 2]', /line 2: not an object/],
+      ['null', /line 2: not an object/],
+      ['"ok"', /line 2: not an object/],
+      [line({ type: 'ok', process: 1, op: 'get', time: '5' as unknown as number }), /line 2: time/],
+      [line({ type: 'ok', process: 1, op: 'read', time: 5 } as never), /line 2: unknown op "read"/],
+    ]
+    for (const [bad, message] of cases) {
+      const text = [line({ type: 'invoke', process: 1, op: 'get', time: 0 }), bad].join('\n')
+      expect(() => parseHistory(text), bad).toThrow(message)
+      try {
+        parseHistory(text)
+      } catch (err) {
+        expect((err as MalformedHistoryError).eventIndex).toBe(2)
+      }
+    }
+  })
+
+  it('numbers pairing errors by line too', () => {
+    const text = ['', line({ type: 'ok', process: 1, op: 'get', value: null, time: 0 })].join('\n')
+    expect(() => checkHistory(parseHistory(text))).toThrow(/event 2: 'ok' on process 1/)
+  })
+})
+
+describe('docs/formats/history.md', () => {
+  it('its example parses, checks as linearizable, and its failed cas counts as a read', () => {
+    const doc = readFileSync(
+      fileURLToPath(new URL('../../../docs/formats/history.md', import.meta.url)),
+      'utf8',
+    )
+    const start = doc.indexOf('```json\n')
+    expect(start).toBeGreaterThanOrEqual(0)
+    const events = parseHistory(doc.slice(start + 8, doc.indexOf('```', start + 8)))
+    expect(events).toHaveLength(6)
+    const r = checkHistory(events)
+    expect(r.valid).toBe(true)
+    expect(r.ops).toBe(3)
+    // Had the cas seen anything but the put's value, the example would not be linearizable.
+    const stale = events.map((e) => (e.type === 'fail' ? { ...e, observed: null } : e))
+    expect(checkHistory(stale).valid).toBe(false)
   })
 })

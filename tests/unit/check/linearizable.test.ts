@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { checkHistory, formatWitness, type CheckResult } from '../../../shared/check'
-import { cas, del, get, history, put, type Spec } from './histories'
+import { cas, del, get, history, put, saw, type Spec } from './histories'
 
 const check = (...specs: Spec[]): CheckResult => checkHistory(history(...specs))
 
@@ -75,6 +75,55 @@ describe('violations are caught', () => {
   it('a read after a completed delete that still sees the value', () => {
     expect(check(put(1, 'x', 'a', 0, 1), del(1, 'x', 2, 3), get(2, 'x', 'a', 4, 5)).valid).toBe(
       false,
+    )
+  })
+
+  it('a cas that did not swap and saw a value overwritten before it began (a stale read)', () => {
+    const r = check(
+      put(1, 'x', 'a', 0, 1),
+      put(1, 'x', 'b', 2, 3),
+      saw(cas(2, 'x', 'z', 'c', 4, 5, 'fail'), 'a'),
+    )
+    expect(r.valid).toBe(false)
+    expect(r.witness?.op).toMatchObject({ op: 'cas', swapped: false, observed: 'a' })
+    expect(r.witness?.explanation).toMatch(
+      /cas by process 2 did not swap and saw "a", but .* the value is "b"/,
+    )
+    expect(formatWitness(r.witness!)).toMatch(/p2 cas "z"→"c" did not swap, saw "a" \[4, 5\]/)
+  })
+
+  it('a cas that did not swap though it saw the value it expected', () => {
+    const r = check(put(1, 'x', 'a', 0, 1), saw(cas(2, 'x', 'a', 'c', 2, 3, 'fail'), 'a'))
+    expect(r.valid).toBe(false)
+    expect(r.witness?.explanation).toMatch(
+      /cas by process 2 expected "a", saw "a" and did not swap/,
+    )
+  })
+
+  it('a cas that did not swap and saw a value never written', () => {
+    const r = check(put(1, 'x', 'a', 0, 1), saw(cas(2, 'x', 'a', 'c', 2, 3, 'fail'), 'q'))
+    expect(r.valid).toBe(false)
+    expect(r.witness?.explanation).toBe(
+      'cas by process 2 did not swap and saw "q", a value no operation on this key ever wrote',
+    )
+  })
+
+  it('two writes in a row that both report replacing the same value (a lost update)', () => {
+    const r = check(saw(put(1, 'x', 'a', 0, 1), null), saw(put(2, 'x', 'b', 2, 3), null))
+    expect(r.valid).toBe(false)
+    expect(r.witness?.explanation).toMatch(/put by process 2 replaced absent, but/)
+    expect(formatWitness(r.witness!)).toMatch(/p2 put "b" over absent \[2, 3\]/)
+  })
+
+  it('the value a failed cas tried to write is not a value ever written', () => {
+    const r = check(
+      put(1, 'x', 'a', 0, 1),
+      saw(cas(2, 'x', 'z', 'c', 2, 3, 'fail'), 'a'),
+      get(3, 'x', 'c', 4, 5),
+    )
+    expect(r.valid).toBe(false)
+    expect(r.witness?.explanation).toMatch(
+      /returned "c", a value no operation on this key ever wrote/,
     )
   })
 
@@ -193,6 +242,27 @@ describe('linearizable histories pass', () => {
       check(put(1, 'x', 'z', 0, 1), cas(2, 'x', 'a', 'b', 2, 3, 'info'), get(3, 'x', 'b', 4, 5))
         .valid,
     ).toBe(false)
+  })
+
+  it('a cas that did not swap and saw the value of a concurrent put, or the one before it', () => {
+    for (const seen of ['a', 'b']) {
+      const r = check(
+        put(1, 'x', 'a', 0, 1),
+        put(1, 'x', 'b', 2, 6),
+        saw(cas(2, 'x', 'z', 'c', 3, 5, 'fail'), seen),
+      )
+      expect(r.valid, seen).toBe(true)
+      expect(r.ops).toBe(3)
+    }
+  })
+
+  it('a failed cas with no reported value constrains nothing (it did not happen)', () => {
+    expect(check(put(1, 'x', 'a', 0, 1), cas(2, 'x', 'z', 'c', 2, 3, 'fail')).ops).toBe(1)
+  })
+
+  it('what an info operation reports is ignored: its outcome is unknown', () => {
+    const r = check(put(1, 'x', 'a', 0, 1), saw(put(2, 'x', 'b', 2, 3, 'info'), 'nonsense'))
+    expect(r.valid).toBe(true)
   })
 
   it('a get that timed out constrains nothing', () => {

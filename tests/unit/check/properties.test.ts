@@ -37,7 +37,8 @@ describe('histories spread from a sequential execution', () => {
         const ops = generate(e)
         const r = checkHistory(toEvents(ops))
         expect(r.valid).toBe(true)
-        expect(r.ops).toBe(ops.filter((o) => o.outcome !== 'fail').length)
+        // A cas that failed still counts: it reports what it saw, so it is a read.
+        expect(r.ops).toBe(ops.length)
       }),
       { ...RUNS, seed: 1 },
     )
@@ -103,6 +104,35 @@ describe('histories spread from a sequential execution', () => {
         expect(r.witness?.key).toBe(pick.read.key)
       }),
       { ...RUNS, seed: 4 },
+    )
+  })
+
+  it('are not linearizable once a failed cas or a write reports a value overwritten before it began', () => {
+    fc.assert(
+      fc.property(execution, fc.nat(), (e, choice) => {
+        const ops = generate(e)
+        // As for reads: w finished before w2 began, w2 before o began, so o cannot see w's value.
+        const stale: { o: GenOp; value: string }[] = []
+        for (const o of ops) {
+          if (o.observed === undefined) continue
+          for (const w2 of ops) {
+            if (!isWrite(w2) || w2 === o || w2.key !== o.key || w2.ret > o.call) continue
+            for (const w of ops) {
+              if (!isWrite(w) || w.op === 'delete' || w.key !== o.key || w.ret > w2.call) continue
+              // A failed cas expecting the stale value would be impossible for another reason.
+              if (w !== w2 && !(o.outcome === 'fail' && o.expected === w.value))
+                stale.push({ o, value: w.value as string })
+            }
+          }
+        }
+        fc.pre(stale.length > 0)
+        const pick = stale[choice % stale.length] as (typeof stale)[number]
+        pick.o.observed = pick.value
+        const r = checkHistory(toEvents(ops))
+        expect(r.valid).toBe(false)
+        expect(r.witness?.key).toBe(pick.o.key)
+      }),
+      { ...RUNS, seed: 7 },
     )
   })
 

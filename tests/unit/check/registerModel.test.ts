@@ -6,7 +6,7 @@ import {
   dropUnobservedInfoWrites,
   stepRegister,
 } from '../../../shared/check/registerModel'
-import { cas, del, get, history, put } from './histories'
+import { cas, del, get, history, put, saw } from './histories'
 
 describe('the register model', () => {
   it('steps put, delete, get and cas by their recorded outcomes', () => {
@@ -31,6 +31,46 @@ describe('the register model', () => {
     expect(stepRegister(m, 4, id('a'))).toBe(NO_STATE)
   })
 
+  it('a cas that did not swap and saw a value is a read of it that needs its expected value absent', () => {
+    const ops = pairOperations(
+      history(
+        put(1, 'x', 'a', 0, 1),
+        saw(cas(2, 'x', 'b', 'c', 2, 3, 'fail'), 'a'),
+        saw(cas(3, 'x', 'a', 'd', 4, 5, 'fail'), 'a'),
+      ),
+    )
+    expect(ops.map((o) => [o.op, o.status, o.swapped, o.observed])).toEqual([
+      ['put', 'ok', undefined, undefined],
+      ['cas', 'ok', false, 'a'],
+      ['cas', 'ok', false, 'a'],
+    ])
+    const m = compileRegisterOps(ops)
+    const id = (v: string | null) => m.values.indexOf(v)
+    // Saw "a", expected "b": possible only where the value is "a", and it leaves it there.
+    expect(stepRegister(m, 1, id('a'))).toBe(id('a'))
+    expect(stepRegister(m, 1, id(null))).toBe(NO_STATE)
+    expect(stepRegister(m, 1, id('b'))).toBe(NO_STATE)
+    // Saw "a" while expecting "a" and did not swap: impossible in every state.
+    for (const v of [null, 'a', 'b', 'c', 'd']) expect(stepRegister(m, 2, id(v))).toBe(NO_STATE)
+  })
+
+  it('a write that reports the value it replaced needs that value', () => {
+    const ops = pairOperations(
+      history(
+        saw(put(1, 'x', 'a', 0, 1), null),
+        saw(del(1, 'x', 2, 3), 'a'),
+        saw(cas(1, 'x', 'q', 'r', 4, 5), 'q'),
+      ),
+    )
+    const m = compileRegisterOps(ops)
+    const id = (v: string | null) => m.values.indexOf(v)
+    expect(stepRegister(m, 0, id(null))).toBe(id('a'))
+    expect(stepRegister(m, 0, id('a'))).toBe(NO_STATE)
+    expect(stepRegister(m, 1, id('a'))).toBe(id(null))
+    expect(stepRegister(m, 1, id(null))).toBe(NO_STATE)
+    expect(stepRegister(m, 2, id('q'))).toBe(id('r'))
+  })
+
   it('drops only info writes whose value nothing observes', () => {
     const ops = pairOperations(
       history(
@@ -50,5 +90,16 @@ describe('the register model', () => {
     // A read of absent makes an info delete observable.
     const withDelete = pairOperations(history(del(1, 'x', 0, 1, 'info'), get(2, 'x', null, 2, 3)))
     expect(dropUnobservedInfoWrites(withDelete)).toHaveLength(2)
+    // So does what a write or a failed cas reports having seen.
+    const seenByWrites = pairOperations(
+      history(
+        put(1, 'x', 'u', 0, 1, 'info'),
+        put(2, 'x', 'v', 0, 1, 'info'),
+        put(3, 'x', 'w', 0, 1, 'info'),
+        saw(put(4, 'x', 'z', 2, 3), 'u'),
+        saw(cas(5, 'x', 'e', 'f', 2, 3, 'fail'), 'v'),
+      ),
+    )
+    expect(dropUnobservedInfoWrites(seenByWrites).map((o) => o.value)).toEqual(['u', 'v', 'z', 'f'])
   })
 })
