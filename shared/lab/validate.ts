@@ -105,6 +105,7 @@ const WORKLOAD = partial({
   readMode: oneOf('linearizable', 'log', 'local'),
   timingSampleEvery: int(0, 1_000_000),
   timeoutMs: num(10, 600_000),
+  abandonPercent: num(0, 100),
   seed: int(0, 2 ** 31 - 1),
 })
 

@@ -6,7 +6,7 @@
 // on others run on and break safety (vote twice in one term, or win an election without
 // committed entries and later overwrite them on its followers).
 import { nodeName } from '../../../shared/lab/config'
-import type { HardState, NodeId } from '../../../shared/raft/types'
+import { MAX_TERM, type HardState, type NodeId } from '../../../shared/raft/types'
 import type { FsyncPolicy } from './durableFs'
 import { InconsistentStateError } from './errors'
 import type { WalRecovery } from './wal'
@@ -48,6 +48,7 @@ function describeMembers(members: readonly NodeId[]): string {
  *   term 0 could vote again in a term it already voted in (§5.2);
  * - a vote recorded in term 0 (no election happens in term 0), or for a node that is not a
  *   member (the directory holds another cluster's state);
+ * - a term past MAX_TERM (written before the core refused such terms): no campaign can follow it;
  * - a term below the last entry's term: the term is written before any entry of that term, so
  *   the file is stale, and so may be its vote;
  * - under fsync 'always', a commit index past the last entry: entries that were fsynced and
@@ -80,6 +81,15 @@ export function checkRecoveredState(r: RecoveredFiles): CheckedState {
       [r.hardStateFile, ...walFiles],
       `the hard-state file ${r.hardStateFile} is missing, yet the WAL holds ${holds}: the node's ` +
         `term and vote are lost, and restarting at term 0 could let it vote twice in one term`,
+    )
+  }
+  if (hs.term > MAX_TERM || lastTerm > MAX_TERM) {
+    // Written before the core refused such terms (a forged message once made every node adopt a
+    // term at the encoding's limit): a node there could never encode its next campaign.
+    refuse(
+      [r.hardStateFile, ...walFiles],
+      `the term on disk (${Math.max(hs.term, lastTerm)}) is past the largest a node may take, ` +
+        `${MAX_TERM}: no election could follow it; this data directory cannot be used`,
     )
   }
   if (hs.vote !== 0 && hs.term === 0) {

@@ -162,6 +162,14 @@ describe('term and vote that contradict the log', () => {
     expect(err.files).toEqual([path.join(dir, HARD_STATE_FILE), segmentPaths(dir)[0]])
   })
 
+  it('a term past MAX_TERM (persisted before the core refused such terms) is refused', () => {
+    const dir = tempDir()
+    DiskStorage.open({ dir }).close()
+    writeHardState(dir, { term: 2 ** 53 - 1, vote: 0, commit: 0 }, 'always', newSyncStats())
+    const err = inconsistency({ dir })
+    expect(err.message).toMatch(/term on disk \(9007199254740991\) is past the largest/)
+  })
+
   it('a vote in term 0 is refused: no election happens in term 0', () => {
     const dir = tempDir()
     DiskStorage.open({ dir }).close()
