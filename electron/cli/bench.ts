@@ -8,6 +8,7 @@ import {
   attributionTable,
   benchCsv,
   benchMarkdown,
+  benchNotes,
   benchTable,
   configurations,
   DEFAULT_SWEEP,
@@ -202,7 +203,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
     process.stderr.write(`recorded the sweep to ${resolvePath(values.record)}\n`)
   if (tty) process.stderr.write('\r\x1b[K')
   const m = report.machine
-  const table = `machine: ${m.cpus} × ${m.cpuModel}, ${m.os}, Node ${m.node}\n\n${benchTable(report.rows)}`
+  const notes = benchNotes(report.rows)
+  const table =
+    `machine: ${m.cpus} × ${m.cpuModel}, ${m.os}, Node ${m.node}\n\n${benchTable(report.rows)}` +
+    (notes.length > 0 ? `\n\nnote:\n${notes.map((n) => `  ${n}`).join('\n')}` : '')
   const attribution = attributionTable(report.rows)
   const human = attribution
     ? `${table}\n\nwhere the time went (median ms of sampled writes):\n${attribution}`

@@ -121,9 +121,12 @@ function newHistogram(): hdr.Histogram {
   })
 }
 
-/** summarize turns a histogram of microseconds into a LatencySummary in milliseconds. */
+/** summarize turns a histogram of microseconds into a LatencySummary in milliseconds. A
+ * percentile is its bucket's highest equivalent value, which can lie above the largest value
+ * recorded; it is capped there, so p99 never exceeds max (the exact largest value). */
 export function summarize(h: hdr.Histogram): LatencySummary {
-  const ms = (p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000)
+  const ms = (p: number) =>
+    h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000
   return {
     count: h.totalCount,
     mean: h.totalCount === 0 ? 0 : h.mean / 1000,
@@ -186,6 +189,9 @@ export class Workload {
   private startMs = 0
   private measureFromMs = 0
   private measureToMs = 0
+  /** Open loop: operations that fell due in the measured period, and those never sent. */
+  private due = 0
+  private unsent = 0
   /** sessionBase: this run's client session ids are sessionBase + 0 … concurrency − 1. */
   private readonly sessionBase = randomInt(1, 2 ** 36) * 4096
 
@@ -271,15 +277,18 @@ export class Workload {
         inflight.add(p)
       }
     }
+    const inPeriod = (t: number) => t >= this.measureFromMs && t < this.measureToMs
     while (!this.done()) {
       const now = performance.now()
       while (next <= now) {
         queue.push(next)
+        if (inPeriod(next)) this.due++
         next += intervalMs
       }
       pump()
       await new Promise((r) => setTimeout(r, Math.max(0, Math.min(5, next - performance.now()))))
     }
+    this.unsent = queue.filter(inPeriod).length
     while (inflight.size > 0) await Promise.all(inflight)
   }
 
@@ -350,7 +359,12 @@ export class Workload {
     } else {
       this.errors.set(out.error ?? 'unknown', (this.errors.get(out.error ?? 'unknown') ?? 0) + 1)
     }
-    if (scheduledMs < this.measureFromMs || endMs > this.measureToMs) return
+    // The measured period: a closed loop counts operations started and finished in it. An open
+    // loop counts those that finished in it, whenever they fell due: counting by due time found
+    // nothing at all once the clients fell further behind than the warm-up (every operation due
+    // in the period was still queued when it ended).
+    const from = this.spec.mode === 'open' ? endMs : scheduledMs
+    if (from < this.measureFromMs || endMs > this.measureToMs) return
     this.counts[op][out.result]++
     if (out.result !== 'ok') return
     this.measuredOps++
@@ -368,7 +382,7 @@ export class Workload {
     const w = this.window
     const secs = Math.max(0.001, (now - w.startMs) / 1000)
     const h = w.hist
-    const ms = (p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000)
+    const l = summarize(h)
     const sample: WorkloadSample = {
       windowMs: now - w.startMs,
       writes: w.writes,
@@ -377,9 +391,9 @@ export class Workload {
       info: w.info,
       writesPerSec: w.writes / secs,
       readsPerSec: w.reads / secs,
-      p50Ms: ms(50),
-      p99Ms: ms(99),
-      maxMs: h.totalCount === 0 ? 0 : h.maxValue / 1000,
+      p50Ms: l.p50,
+      p99Ms: l.p99,
+      maxMs: l.max,
       points: w.points,
     }
     h.reset()
@@ -462,6 +476,9 @@ export class Workload {
         .sort((a, b) => b[1] - a[1])
         .slice(0, 5)
         .map(([message, count]) => ({ message, count })),
+      ...(this.spec.mode === 'open'
+        ? { open: { offeredPerSec: this.spec.rate, due: this.due, unsent: this.unsent } }
+        : {}),
     }
   }
 }

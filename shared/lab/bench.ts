@@ -1,7 +1,12 @@
 // Benchmark sweeps and reports as plain data, with their text forms (table, CSV, Markdown): the
 // CLI prints them, the app shows and exports them.
 import type { FsyncPolicy } from './config'
-import type { AttributionStage, WorkloadResult, WorkloadSpec } from './workload'
+import {
+  resultNotes,
+  type AttributionStage,
+  type WorkloadResult,
+  type WorkloadSpec,
+} from './workload'
 
 /** BenchSweep lists the values to sweep; the benchmark runs every combination. */
 export interface BenchSweep {
@@ -138,6 +143,15 @@ export function benchCsv(report: BenchReport): string {
   return lines.join('\n') + '\n'
 }
 
+/** benchNotes lists what the rows' numbers do not say by themselves (resultNotes), one line per
+ * note, each naming its configuration ("3n always 1c: …"); empty when there is nothing to say. */
+export function benchNotes(rows: readonly BenchRow[]): string[] {
+  return rows.flatMap((r) => {
+    const c = r.config
+    return resultNotes(r.result).map((n) => `${c.nodes}n ${c.fsync} ${c.concurrency}c: ${n}`)
+  })
+}
+
 /** benchMarkdown renders the report as a Markdown table with the machine and workload. */
 export function benchMarkdown(report: BenchReport): string {
   const m = report.machine
@@ -147,7 +161,10 @@ export function benchMarkdown(report: BenchReport): string {
   return (
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.os}, Node ${m.node}. ` +
     `Workload: ${w.mode} loop, ${w.durationMs / 1000} s after ${w.warmupMs / 1000} s warm-up, ` +
-    `${w.keys} keys (${w.distribution}).\n\n${head}${body}\n`
+    `${w.keys} keys (${w.distribution}).\n\n${head}${body}\n` +
+    benchNotes(report.rows)
+      .map((n, i) => `${i === 0 ? '\n' : ''}- ${n}\n`)
+      .join('')
   )
 }
 

@@ -107,6 +107,47 @@ export interface WorkloadResult {
   attribution: AttributionSummary | null
   /** errors: the most frequent error messages with their counts. */
   errors: { message: string; count: number }[]
+  /** open: for an open loop, what it offered against what its clients could send. */
+  open?: OpenLoopSummary
+}
+
+/** OpenLoopSummary compares an open loop's offered load with what was sent. Operations fall due
+ * at `rate` per second; a due operation waits for a free client (at most `concurrency` in
+ * flight), and its latency counts from when it fell due. `due` counts the operations that fell due
+ * in the measured period, `unsent` those of them still waiting for a client when it ended: when
+ * they are many, the clients could not keep up, and the latencies are mostly queueing. */
+export interface OpenLoopSummary {
+  offeredPerSec: number
+  due: number
+  unsent: number
+}
+
+/** resultNotes explains in words what a bare row of numbers cannot: an open loop whose clients
+ * could not keep up with its rate, a period in which nothing completed, and failures that
+ * outnumber successes (with the commonest error). Empty when there is nothing to say. */
+export function resultNotes(r: WorkloadResult): string[] {
+  const notes: string[] = []
+  const total = (k: keyof OpCounts) => r.counts.put[k] + r.counts.get[k] + r.counts.cas[k]
+  const ok = total('ok')
+  const bad = total('fail') + total('info')
+  const secs = r.measuredMs / 1000
+  const top = r.errors[0]
+  const why = top ? ` (commonest error: "${top.message}", ${top.count}×)` : ''
+  if (ok === 0 && bad === 0)
+    notes.push(`no operation completed in the ${secs.toFixed(1)} s measured period${why}`)
+  else if (bad > ok) notes.push(`most operations failed: ${bad} of ${ok + bad}${why}`)
+  const o = r.open
+  if (o && o.due > 0 && o.unsent / o.due > 0.05) {
+    const c = r.spec.concurrency
+    notes.push(
+      `the clients could not keep up: ${Math.round(o.offeredPerSec)}/s offered, ` +
+        `${Math.round(r.opsPerSec)}/s completed by ${c} client${c === 1 ? '' : 's'}; ` +
+        `${o.unsent} of ${o.due} operations due in the measured period were never sent, and ` +
+        `latencies count from when each fell due, so they are mostly queueing — add clients or ` +
+        `lower the rate`,
+    )
+  }
+  return notes
 }
 
 /** WorkloadSample summarizes the operations that completed in one progress window (warm-up

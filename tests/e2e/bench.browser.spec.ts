@@ -139,3 +139,41 @@ test('a sweep cancelled half-way says so and frees the form', async ({
   await expect(page.getByTestId('cluster-facts')).toHaveText(/no cluster/, { timeout: 20_000 })
   expect(consoleErrors).toEqual([])
 })
+
+test('an open-loop sweep its one client cannot keep up with measures writes and says why', async ({
+  page,
+  served,
+  consoleErrors,
+}) => {
+  await page.goto(served.url)
+  const form = await openBench(page)
+  await fillSweep(form, { nodes: '3', clients: '1', measureS: 1, warmupS: 1 })
+  // 20 ms each way between nodes: one client completes ~25 writes/s of the 100 offered. This
+  // sweep once came back all zeros (0 ok, 0 fail, 0 info) with no word of why.
+  await form.getByLabel('link latency ms').fill('20')
+  await form.getByLabel('open').check()
+  const rate = page.getByTestId('bench-rate')
+  await rate.fill('100')
+  // The rate box has a cell of its own: it overlaps no other field or label.
+  const rateBox = await rate.boundingBox()
+  for (const other of await form.locator('.grid > label, .grid > .fsync').all()) {
+    if ((await other.getByTestId('bench-rate').count()) > 0) continue
+    const b = await other.boundingBox()
+    if (!rateBox || !b) continue
+    const apart =
+      rateBox.x >= b.x + b.width ||
+      b.x >= rateBox.x + rateBox.width ||
+      rateBox.y >= b.y + b.height ||
+      b.y >= rateBox.y + rateBox.height
+    expect(apart, `the rate box overlaps "${await other.textContent()}"`).toBe(true)
+  }
+  await page.getByTestId('bench-start').click()
+  const results = page.getByTestId('bench-results')
+  await expect(results).toBeVisible({ timeout: 40_000 })
+  const cells = results.locator('tbody tr').first().locator('td')
+  expect(Number((await cells.nth(7).textContent())?.replace(/[^\d]/g, ''))).toBeGreaterThan(0)
+  await expect(page.getByTestId('bench-notes')).toContainText(
+    'the clients could not keep up: 100/s offered',
+  )
+  expect(consoleErrors).toEqual([])
+})

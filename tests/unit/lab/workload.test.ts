@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { attribute, KeyChooser } from '../../../electron/lab/workload'
+import * as hdr from 'hdr-histogram-js'
+import { attribute, KeyChooser, summarize } from '../../../electron/lab/workload'
 import { planFault } from '../../../electron/lab/nemesis'
 import {
   benchCsv,
@@ -60,6 +61,20 @@ describe('latency attribution', () => {
 
   it('gives up without the marks it needs', () => {
     expect(attribute([{ stage: 'proposed', micros: 5 }], 1)).toBeNull()
+  })
+})
+
+describe('latency summaries', () => {
+  it('never put a percentile above the largest value recorded', () => {
+    // HDR percentiles are a bucket's highest equivalent value: 123,457 µs reads back as 123,519.
+    const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000 })
+    for (const v of [5000, 123_457, 123_457]) h.recordValue(v)
+    const s = summarize(h)
+    expect(s.max).toBe(123.457)
+    expect(s.p99).toBeLessThanOrEqual(s.max)
+    expect(s.p999).toBeLessThanOrEqual(s.max)
+    expect(s.p50).toBeLessThanOrEqual(s.max)
+    expect(summarize(hdr.build()).p99).toBe(0)
   })
 })
 
