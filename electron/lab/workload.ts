@@ -173,6 +173,7 @@ export class Workload {
     info: number
     points: number[]
     seen: number
+    errors: Map<string, number>
   } = {
     startMs: performance.now(),
     hist: newHistogram(),
@@ -182,6 +183,7 @@ export class Workload {
     info: 0,
     points: [],
     seen: 0,
+    errors: new Map(),
   }
   private writes = 0
   private measuredOps = 0
@@ -337,7 +339,7 @@ export class Workload {
     else if (op === 'get') out = await session.get(key, this.spec.readMode, false, req)
     else out = await session.cas(key, expected, value, timing, req)
     const endMs = performance.now()
-    this.observe(isWrite, out.result, endMs - scheduledMs)
+    this.observe(isWrite, out.result, endMs - scheduledMs, out.error)
     // A cas that did not swap wrote nothing: for the history it failed. But the node said what
     // the key held when it took effect (as it does for every write it answers: a put's previous
     // value, a cas's current one), and that is evidence the checker uses: a read of that value.
@@ -396,6 +398,9 @@ export class Workload {
       maxMs: l.max,
       points: w.points,
     }
+    let top: [string, number] | null = null
+    for (const e of w.errors) if (!top || e[1] > top[1]) top = e
+    if (top) sample.topError = { message: top[0], count: top[1] }
     h.reset()
     this.window = {
       startMs: now,
@@ -406,13 +411,23 @@ export class Workload {
       info: 0,
       points: [],
       seen: 0,
+      errors: new Map(),
     }
     return sample
   }
 
   /** observe feeds the current window (every completed operation, warm-up included). */
-  private observe(isWrite: boolean, result: 'ok' | 'fail' | 'info', latencyMs: number): void {
+  private observe(
+    isWrite: boolean,
+    result: 'ok' | 'fail' | 'info',
+    latencyMs: number,
+    error: string | undefined,
+  ): void {
     const w = this.window
+    if (result !== 'ok') {
+      const e = error ?? 'unknown'
+      w.errors.set(e, (w.errors.get(e) ?? 0) + 1)
+    }
     if (result === 'fail') w.fail++
     else if (result === 'info') w.info++
     else if (!isWrite) w.reads++

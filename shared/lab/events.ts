@@ -10,7 +10,7 @@ import type { WorkloadResult, WorkloadSample, WorkloadSpec } from './workload'
 
 /** LAB_EVENT_VERSION is the version of the event stream's shape. A consumer refuses a newer
  * major version; minor versions only add event types or optional fields. */
-export const LAB_EVENT_VERSION = { major: 1, minor: 4 } as const
+export const LAB_EVENT_VERSION = { major: 1, minor: 5 } as const
 
 /** NodeState is a node process's state as the supervisor sees it. */
 export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'stopped'

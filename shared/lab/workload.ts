@@ -165,6 +165,18 @@ export interface WorkloadSample {
   maxMs: number
   /** points: up to SAMPLE_POINTS write latencies (ms) drawn uniformly from the window. */
   points: number[]
+  /** topError: the commonest error of the window's failed and unknown operations (events minor
+   * 5; absent when none failed), so a front end can say why. */
+  topError?: { message: string; count: number }
+}
+
+/** mostlyFailing says whether a window's failed and unknown operations outnumber its successes
+ * (and there were enough operations to say so): the moment to warn that the figures are not a
+ * measurement of the cluster's writes. */
+export function mostlyFailing(s: WorkloadSample): boolean {
+  const ok = s.writes + s.reads
+  const bad = s.fail + s.info
+  return bad >= 3 && bad > ok
 }
 
 /** SAMPLE_POINTS bounds the raw latencies a sample carries. */

@@ -320,6 +320,8 @@ const throughputChart: ChartSpec = {
   update(chart, c) {
     const s = latencySeries(c.tl, c.window, 0)
     const reads = s.reads.some((p) => (p.y ?? 0) > 0)
+    const failed = s.failed.some((p) => (p.y ?? 0) > 0)
+    const unknown = s.unknown.some((p) => (p.y ?? 0) > 0)
     setDatasets(chart, [
       {
         label: 'writes/s',
@@ -343,15 +345,47 @@ const throughputChart: ChartSpec = {
             },
           ]
         : []),
+      // Failures are drawn only when there are some: a lab must not hide them behind a 0 rate.
+      ...(failed
+        ? [
+            {
+              label: 'failed/s',
+              data: s.failed,
+              stepped: true,
+              borderColor: OKABE_ITO.vermillion,
+              borderWidth: 1.5,
+              pointRadius: 0,
+            },
+          ]
+        : []),
+      ...(unknown
+        ? [
+            {
+              label: 'unknown/s',
+              data: s.unknown,
+              stepped: true,
+              borderColor: OKABE_ITO.orange,
+              borderWidth: 1.5,
+              borderDash: [4, 3],
+              pointRadius: 0,
+            },
+          ]
+        : []),
     ])
     setWindow(chart, c.window)
     applyTheme(chart, c.theme)
     bands(chart, c, false)
     chart.update('none')
     const last = s.writes[s.writes.length - 1]?.y
+    const lastBad =
+      (s.failed[s.failed.length - 1]?.y ?? 0) + (s.unknown[s.unknown.length - 1]?.y ?? 0)
     return {
       empty: !drawnIn(s.writes, c.window) ? 'no workload samples in this window' : null,
-      summary: last !== undefined && last !== null ? `${formatCount(last)} writes/s` : '',
+      summary:
+        last !== undefined && last !== null
+          ? `${formatCount(last)} writes/s` +
+            (lastBad > 0 ? ` · ${formatCount(lastBad)} failed or unknown/s` : '')
+          : '',
     }
   },
   csv: (c) => latencyCsv(c.tl, c.window),

@@ -95,6 +95,9 @@ export interface LatencySeries {
   raw: RawPoints
   writes: Point[]
   reads: Point[]
+  /** failed and unknown (timed-out) operations per second. */
+  failed: Point[]
+  unknown: Point[]
 }
 
 /** latencySeries cuts percentiles, raw points (archive plus recent, thinned by striding to at
@@ -146,6 +149,8 @@ export function latencySeries(t: TimelineModel, w: TimeWindow, maxRaw = 4000): L
     raw,
     writes: line((s) => s.writesPerSec),
     reads: line((s) => s.readsPerSec),
+    failed: line((s) => (s.windowMs > 0 ? (s.fail * 1000) / s.windowMs : 0)),
+    unknown: line((s) => (s.windowMs > 0 ? (s.info * 1000) / s.windowMs : 0)),
   }
 }
 

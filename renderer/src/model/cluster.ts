@@ -41,8 +41,23 @@ export interface WorkloadModel {
   running: boolean
   spec: WorkloadSpec | null
   last: WorkloadSample | null
+  /** totals: operations completed since it started (warm-up included), by outcome: ok, failed,
+   * and unknown (timed out: they may or may not have taken effect). */
+  totals: { ok: number; fail: number; info: number }
   elapsedMs: number
   error: string | null
+}
+
+/** emptyWorkload: no workload has run against this cluster. */
+export function emptyWorkload(): WorkloadModel {
+  return {
+    running: false,
+    spec: null,
+    last: null,
+    totals: { ok: 0, fail: 0, info: 0 },
+    elapsedMs: 0,
+    error: null,
+  }
 }
 
 /** ClusterModel is everything the cluster view, the top bar and the presets need. */
@@ -76,7 +91,7 @@ export function createClusterModel(): ClusterModel {
     leader: null,
     term: 0,
     votes: new Ring(VOTE_MEMORY),
-    workload: { running: false, spec: null, last: null, elapsedMs: 0, error: null },
+    workload: emptyWorkload(),
     lastTimeMs: 0,
   }
 }
@@ -208,11 +223,16 @@ export function reduceCluster(m: ClusterModel, ev: LabEvent): boolean {
       m.links = ev.rules.map((r) => ({ ...r }))
       return true
     case 'workload.started':
-      m.workload = { running: true, spec: ev.spec, last: null, elapsedMs: 0, error: null }
+      m.workload = { ...emptyWorkload(), running: true, spec: ev.spec }
       return true
     case 'workload.sample':
       m.workload.running = true
       m.workload.last = ev.sample
+      m.workload.totals = {
+        ok: m.workload.totals.ok + ev.sample.writes + ev.sample.reads,
+        fail: m.workload.totals.fail + ev.sample.fail,
+        info: m.workload.totals.info + ev.sample.info,
+      }
       m.workload.elapsedMs = ev.elapsedMs
       return true
     case 'workload.stopped':

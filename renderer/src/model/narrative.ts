@@ -297,10 +297,21 @@ export function describeLabEvent(
       if (ev.error) return line('warning', `workload failed: ${ev.error}`)
       const r = ev.result
       if (!r) return line('work', 'workload stopped')
+      const sum = (k: 'ok' | 'fail' | 'info') => r.counts.put[k] + r.counts.get[k] + r.counts.cas[k]
+      const bad = sum('fail') + sum('info')
+      const top = r.errors[0]
+      const failures =
+        bad === 0
+          ? ''
+          : `; ${formatCount(sum('fail'))} failed, ${formatCount(sum('info'))} unknown` +
+            (top ? ` (commonest: ${top.message})` : '')
+      const latency =
+        r.writeLatency.count > 0
+          ? `, p50 ${ms(r.writeLatency.p50)} ms, p99 ${ms(r.writeLatency.p99)} ms`
+          : ''
       return line(
-        'work',
-        `workload stopped: ${formatCount(r.writesPerSec)} writes/s, ` +
-          `p50 ${ms(r.writeLatency.p50)} ms, p99 ${ms(r.writeLatency.p99)} ms`,
+        bad > sum('ok') ? 'warning' : 'work',
+        `workload stopped: ${formatCount(r.writesPerSec)} writes/s${latency}${failures}`,
       )
     }
     case 'bench.done':

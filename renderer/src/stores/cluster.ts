@@ -7,7 +7,13 @@ import type { ClusterConfig } from '../../../shared/lab/config'
 import type { LinkRule } from '../../../shared/lab/events'
 import type { WorkloadSpec } from '../../../shared/lab/workload'
 import type { NodeId } from '../../../shared/raft/types'
-import type { ClusterModel, NodeModel, VoteArrow, WorkloadModel } from '../model/cluster'
+import {
+  emptyWorkload,
+  type ClusterModel,
+  type NodeModel,
+  type VoteArrow,
+  type WorkloadModel,
+} from '../model/cluster'
 import { useSessionStore } from './session'
 import { useToastStore } from './toasts'
 
@@ -34,7 +40,7 @@ const EMPTY: ClusterSnapshot = {
   leader: null,
   term: 0,
   votes: [],
-  workload: { running: false, spec: null, last: null, elapsedMs: 0, error: null },
+  workload: emptyWorkload(),
   lastTimeMs: 0,
 }
 

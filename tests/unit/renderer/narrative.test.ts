@@ -6,6 +6,7 @@ import {
   type NarrativeLine,
 } from '../../../renderer/src/model/narrative'
 import { Ring } from '../../../renderer/src/model/ring'
+import { DEFAULT_WORKLOAD } from '../../../shared/lab/workload'
 import { Stream } from './events'
 
 const s = new Stream()
@@ -140,5 +141,32 @@ describe('the narrative', () => {
       'start a 5-node cluster',
     )
     expect(describeCommand({ type: 'partition.split', minority: [1, 2] })).toBe('split off n1, n2')
+  })
+
+  it('says how many operations of a stopped workload failed, and why, as a warning', () => {
+    const counts = (ok: number, fail: number, info: number) => ({ ok, fail, info })
+    const line = describeLabEvent(
+      s.at(1, {
+        type: 'workload.stopped',
+        result: {
+          spec: DEFAULT_WORKLOAD,
+          measuredMs: 5000,
+          opsPerSec: 0,
+          writesPerSec: 0,
+          counts: { put: counts(0, 1200, 3), get: counts(0, 0, 0), cas: counts(0, 0, 0) },
+          writeLatency: { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
+          readLatency: { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
+          writeHistogram: '',
+          readHistogram: '',
+          attribution: null,
+          errors: [{ message: 'stale session', count: 1200 }],
+        },
+      }),
+      { preVote: false },
+    )
+    expect(line?.kind).toBe('warning')
+    expect(line?.text).toBe(
+      'workload stopped: 0 writes/s; 1,200 failed, 3 unknown (commonest: stale session)',
+    )
   })
 })

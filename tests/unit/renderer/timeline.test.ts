@@ -18,7 +18,7 @@ import {
   addRawPoints,
 } from '../../../renderer/src/model/timeline'
 import type { LabEvent } from '../../../shared/lab/events'
-import type { WorkloadSample } from '../../../shared/lab/workload'
+import { DEFAULT_WORKLOAD, mostlyFailing, type WorkloadSample } from '../../../shared/lab/workload'
 import { startedCluster, status, Stream } from './events'
 
 function setup() {
@@ -195,6 +195,43 @@ describe('latency series', () => {
       { x: 1.5, y: null },
     ])
     expect([...l.raw.xs]).toEqual([0.5625, 0.6875, 0.8125, 0.9375])
+  })
+
+  it('counts failed and unknown operations per window and in the workload totals', () => {
+    // Writes that failed were once invisible: a rate of 0 and nothing else to see.
+    const s = new Stream()
+    const { c, t, feed } = setup()
+    feed([
+      ...startedCluster(s, 3),
+      s.at(900, { type: 'workload.started', spec: DEFAULT_WORKLOAD }),
+      s.at(1000, {
+        type: 'workload.sample',
+        elapsedMs: 1000,
+        totalMs: 0,
+        phase: 'measure',
+        sample: sample({
+          writes: 2,
+          writesPerSec: 4,
+          fail: 40,
+          info: 10,
+          topError: { message: 'stale session', count: 50 },
+        }),
+      }),
+      s.at(1500, {
+        type: 'workload.sample',
+        elapsedMs: 1500,
+        totalMs: 0,
+        phase: 'measure',
+        sample: sample(),
+      }),
+    ])
+    const l = latencySeries(t, { fromMs: 0, toMs: 2000 })
+    expect(l.failed.map((p) => p.y)).toEqual([80, 0])
+    expect(l.unknown.map((p) => p.y)).toEqual([20, 0])
+    expect(c.workload.totals).toEqual({ ok: 102, fail: 40, info: 10 })
+    expect(mostlyFailing(c.workload.last as WorkloadSample)).toBe(false)
+    expect(mostlyFailing(sample({ writes: 2, fail: 40, info: 10 }))).toBe(true)
+    expect(mostlyFailing(sample({ writes: 0, fail: 1, info: 1 }))).toBe(false)
   })
 
   it('inserts a break where samples stop for a while', () => {
