@@ -433,6 +433,18 @@ export class Cluster {
     })
   }
 
+  /** occurredMs converts a node's monotonic stamp to the session clock; never later than now (a
+   * malformed stamp must not put an event in the future). */
+  private occurredMs(monoNs: string): number {
+    let ns: bigint
+    try {
+      ns = BigInt(monoNs)
+    } catch {
+      return this.bus.nowMs()
+    }
+    return Math.min(this.bus.monoToSessionMs(ns), this.bus.nowMs())
+  }
+
   private onTelemetry(n: NodeProc, t: Telemetry): void {
     const node = n.id
     switch (t.type) {
@@ -445,7 +457,12 @@ export class Cluster {
         this.bus.emit({ type: 'node.status', node, status: t.status })
         break
       case 'raft':
-        this.bus.emit({ type: 'node.raft', node, event: t.event })
+        this.bus.emit({
+          type: 'node.raft',
+          node,
+          event: t.event,
+          ...(t.monoNs !== undefined ? { atMs: this.occurredMs(t.monoNs) } : {}),
+        })
         break
       case 'log':
         this.bus.emit({
@@ -490,6 +507,7 @@ export class Cluster {
           leaderId: t.leaderId,
           term: t.term,
           monoNs: t.monoNs,
+          atMs: this.occurredMs(t.monoNs),
         })
         break
       case 'fatal':

@@ -6,6 +6,9 @@ import type { LabActivityEvent, LabEvent, LabEventBody } from '../../shared/lab/
 export class EventBus {
   private seq = 0
   private readonly startMs = performance.now()
+  /** startNs: process.hrtime.bigint() at startMs (CLOCK_MONOTONIC on Linux, which every process
+   * shares), so that node processes' stamps convert to the session clock. */
+  private readonly startNs = process.hrtime.bigint()
   private readonly listeners = new Set<(events: LabEvent[]) => void>()
   private pending: LabEvent[] = []
   private scheduled = false
@@ -29,6 +32,12 @@ export class EventBus {
   /** nowMs is the session clock: milliseconds since the bus was created, monotonic. */
   nowMs(): number {
     return Math.round((performance.now() - this.startMs) * 1000) / 1000
+  }
+
+  /** monoToSessionMs converts a process.hrtime.bigint() reading (of any process on this machine)
+   * to the session clock. */
+  monoToSessionMs(monoNs: bigint): number {
+    return Math.round(Number(monoNs - this.startNs) / 1000) / 1000
   }
 
   /** subscribe delivers later batches to `listener` until the returned function is called. */

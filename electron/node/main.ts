@@ -143,8 +143,9 @@ function main(): void {
     storage,
     {
       status: (status) => report({ type: 'status', status }),
-      ready: (rd, truncatedFrom) => {
-        for (const ev of rd.events) report({ type: 'raft', event: ev })
+      ready: (rd, truncatedFrom, monoNs) => {
+        const at = monoNs.toString()
+        for (const ev of rd.events) report({ type: 'raft', event: ev, monoNs: at })
         if (truncatedFrom !== null) {
           report({
             type: 'log',

@@ -30,7 +30,9 @@ import type { ClientConn, Transport } from './transport'
 /** HostTelemetry receives what the host reports (the control channel batches it). */
 export interface HostTelemetry {
   status(status: NodeStatus): void
-  ready(rd: Ready, truncatedFrom: number | null): void
+  /** ready reports a Ready after it was handled; `monoNs` is process.hrtime.bigint() when it was
+   * taken from the core, before any of its messages were sent. */
+  ready(rd: Ready, truncatedFrom: number | null, monoNs: bigint): void
   trace(direction: 'send' | 'receive', m: Message): void
   /** leader is told when the leader this node knows of (0: none) or its term changes, with the
    * process.hrtime.bigint() of the Ready that shows it — taken before that Ready's disk write,
@@ -187,7 +189,8 @@ export class NodeHost {
     let important = false
     while (this.raft.hasReady()) {
       const rd = this.raft.ready()
-      this.noteLeader()
+      const readyNs = process.hrtime.bigint()
+      this.noteLeader(readyNs)
       const before = this.storage.storage().lastIndex()
       const first = rd.entries[0]
       const truncatedFrom = first && first.index <= before ? first.index : null
@@ -217,7 +220,7 @@ export class NodeHost {
       }
       // Votes and acknowledgements only now that their record is on disk.
       this.send(late)
-      this.telemetry.ready(rd, truncatedFrom)
+      this.telemetry.ready(rd, truncatedFrom, readyNs)
       // 4. advance
       this.raft.advance(rd)
       if (rd.softState) {
@@ -233,12 +236,12 @@ export class NodeHost {
   /** noteLeader reports (leaderId, term) when either changed since the last report. Checked on
    * every Ready rather than only on a softState change, so that a leader re-elected in a new
    * term within one Ready is reported too. */
-  private noteLeader(): void {
+  private noteLeader(now: bigint): void {
     const { leaderId, term } = this.raft
     if (leaderId === this.knownLeaderId && term === this.knownLeaderTerm) return
     this.knownLeaderId = leaderId
     this.knownLeaderTerm = term
-    this.telemetry.leader?.(leaderId, term, process.hrtime.bigint())
+    this.telemetry.leader?.(leaderId, term, now)
   }
 
   /** markQuorum marks sampled writes in (from, commit] as acknowledged by a quorum: `m` is the

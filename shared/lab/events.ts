@@ -84,7 +84,17 @@ export type LabEventBody =
       isStartFailure?: boolean
     }
   | { type: 'node.status'; node: NodeId; status: NodeStatus }
-  | { type: 'node.raft'; node: NodeId; event: RaftEvent }
+  | {
+      type: 'node.raft'
+      node: NodeId
+      event: RaftEvent
+      /** atMs: when the node took the Ready that holds this event, on the session clock (since
+       * minor 5; absent from older recordings). `timeMs` is when the engine received the report:
+       * reports of different nodes arrive in any order, so a vote granted can arrive before the
+       * request for it. Each node stamps its Ready before sending that Ready's messages, so
+       * ordering by `atMs` puts every reaction after its cause. */
+      atMs?: number
+    }
   | {
       type: 'node.log'
       node: NodeId
@@ -119,6 +129,8 @@ export type LabEventBody =
        * compared across nodes and with the engine's own process.hrtime.bigint(); it is unrelated
        * to `timeMs`, which is stamped on arrival. */
       monoNs: string
+      /** atMs: the same moment on the session clock (since minor 5). */
+      atMs?: number
     }
   | { type: 'links.changed'; rules: LinkRule[] }
   | { type: 'fault'; action: 'applied' | 'healed'; description: string }

@@ -36,7 +36,10 @@ export type ControlToNode =
 export type Telemetry =
   | { type: 'listening'; pid: number; socket: string }
   | { type: 'status'; status: NodeStatus }
-  | { type: 'raft'; event: RaftEvent }
+  /** raft: an event of the core. `monoNs` (as for 'leader') is when the Ready that shows it was
+   * taken, before any of its messages went out: a peer's reaction to those messages is always
+   * stamped later, so the supervisor can order events of different nodes by cause. */
+  | { type: 'raft'; event: RaftEvent; monoNs?: string }
   | { type: 'log'; op: 'append' | 'truncate'; fromIndex: number; toIndex: number; terms: number[] }
   | {
       type: 'recovered'

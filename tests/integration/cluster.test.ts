@@ -36,6 +36,38 @@ describe('a real cluster', () => {
     expect(cas2.ok && cas2.kv).toMatchObject({ swapped: false, value: 'bye' })
   })
 
+  it('stamps raft events when they happened on their node: every vote after the request for it', async () => {
+    t = await startLab({ nodes: 3 })
+    const old = await t.leader()
+    await t.lab.command({ type: 'node.crash', node: old })
+    await t.leader(10_000, old)
+    await sleep(300)
+    const raft = t.events.flatMap((e) => (e.type === 'node.raft' ? [e] : []))
+    expect(raft.length).toBeGreaterThan(4)
+    for (const e of raft) {
+      expect(e.atMs).toBeTypeOf('number')
+      expect(e.atMs as number).toBeLessThanOrEqual(e.timeMs)
+      expect(e.timeMs - (e.atMs as number)).toBeLessThan(5000)
+    }
+    // Each vote (granted or not) comes after the candidate asked for it in that term.
+    let votes = 0
+    for (const v of raft) {
+      if (v.event.kind !== 'voteCast') continue
+      const { candidate, term, preVote } = v.event
+      const asked = raft.find(
+        (e) =>
+          e.node === candidate &&
+          e.event.kind === 'electionStarted' &&
+          e.event.term === term &&
+          e.event.preVote === preVote,
+      )
+      expect(asked, JSON.stringify(v)).toBeDefined()
+      expect(v.atMs as number).toBeGreaterThan(asked?.atMs as number)
+      votes++
+    }
+    expect(votes).toBeGreaterThan(0)
+  })
+
   it('replaces a killed leader with a new leader in a higher term', async () => {
     t = await startLab({ nodes: 3 })
     const old = await t.leader()

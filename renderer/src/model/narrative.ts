@@ -52,7 +52,12 @@ export interface NarrativeContext {
 const REPEAT_LOOKBACK = 8
 const REPEAT_WINDOW_MS = 15_000
 
-/** pushLine appends a line, or folds it into an identical recent one (counting repeats). */
+/** ORDER_LOOKBACK bounds how far back a line that happened earlier than the newest is placed. */
+const ORDER_LOOKBACK = 64
+
+/** pushLine adds a line in the order things happened (a node's report can arrive after a
+ * reaction to it from another node), or folds it into an identical recent one (counting
+ * repeats). */
 export function pushLine(r: Ring<NarrativeLine>, line: NarrativeLine): void {
   for (let i = 1; i <= Math.min(REPEAT_LOOKBACK, r.length); i++) {
     const prev = r.at(-i) as NarrativeLine
@@ -66,7 +71,7 @@ export function pushLine(r: Ring<NarrativeLine>, line: NarrativeLine): void {
       return
     }
   }
-  r.push(line)
+  r.insertSorted(line, (l) => l.timeMs, ORDER_LOOKBACK)
 }
 
 const n = nodeName
@@ -209,9 +214,11 @@ export function describeLabEvent(
   ev: LabEvent,
   ctx: NarrativeContext = { preVote: false },
 ): NarrativeLine | null {
+  // Node events are placed when they happened on their node, not when their report arrived.
+  const at = 'atMs' in ev && ev.atMs !== undefined ? Math.min(ev.atMs, ev.timeMs) : ev.timeMs
   const line = (kind: NarrativeKind, text: string, nodes: NodeId[] = [], detail?: string) => ({
     id: String(ev.seq),
-    timeMs: ev.timeMs,
+    timeMs: at,
     kind,
     text,
     nodes,

@@ -64,6 +64,22 @@ export class Ring<T> {
     return lo
   }
 
+  /** insertSorted places `item` after the newest item whose key is not above its own, looking at
+   * most `lookback` items back (older ones are taken as in order): for items that arrive almost,
+   * but not quite, in key order. It returns the item dropped when full, as push does. */
+  insertSorted(item: T, key: (item: T) => number, lookback: number): T | undefined {
+    const k0 = key(item)
+    let k = 0
+    while (k < Math.min(lookback, this.size) && key(this.at(-1 - k) as T) > k0) k++
+    if (k === 0) return this.push(item)
+    const later: T[] = []
+    for (let i = k; i >= 1; i--) later.push(this.at(-i) as T)
+    this.size -= k
+    let dropped = this.push(item)
+    for (const x of later) dropped = this.push(x) ?? dropped
+    return dropped
+  }
+
   /** clear empties the ring. */
   clear(): void {
     this.buf = new Array<T | undefined>(this.capacity)

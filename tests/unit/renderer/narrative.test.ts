@@ -133,6 +133,39 @@ describe('the narrative', () => {
     expect(r.length).toBe(3)
   })
 
+  it('tells a vote after the request for it, whichever report arrived first', () => {
+    // n2's report of its pre-vote arrived 2 ms before n1's report of asking for it; each node
+    // stamps its events (atMs) before it sends the messages they cause.
+    const st = new Stream()
+    const r = new Ring<NarrativeLine>(10)
+    const grant = st.at(16_211, {
+      type: 'node.raft',
+      node: 2,
+      event: { kind: 'voteCast', term: 5, candidate: 1, granted: true, preVote: true },
+      atMs: 16_209.4,
+    })
+    const ask = st.at(16_213, {
+      type: 'node.raft',
+      node: 1,
+      event: { kind: 'electionStarted', term: 5, preVote: true, transfer: false },
+      atMs: 16_208.9,
+    })
+    for (const ev of [grant, ask]) pushLine(r, describeLabEvent(ev) as NarrativeLine)
+    expect(r.toArray().map((l) => [l.timeMs, l.text])).toEqual([
+      [16_208.9, 'n1 timed out in term 4 and asked for pre-votes for term 5'],
+      [16_209.4, 'n2 granted n1 a pre-vote for term 5'],
+    ])
+    // An event without a node's stamp (an older recording) stays at its arrival time.
+    const old = describeLabEvent(
+      st.at(20_000, {
+        type: 'node.raft',
+        node: 1,
+        event: { kind: 'electionWon', term: 5, preVote: true, votes: [1, 2] },
+      }),
+    )
+    expect(old?.timeMs).toBe(20_000)
+  })
+
   it('names every command', () => {
     expect(describeCommand({ type: 'link.cut', from: 1, to: 2, both: false })).toBe(
       'cut link n1→n2',

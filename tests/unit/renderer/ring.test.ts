@@ -23,6 +23,21 @@ describe('Ring', () => {
     expect(r.lowerBound(99, (x) => x.t)).toBe(4)
   })
 
+  it('inserts an item that is a little out of order where its key belongs', () => {
+    const r = new Ring<number>(4)
+    for (const x of [10, 20, 40]) r.insertSorted(x, (v) => v, 8)
+    r.insertSorted(30, (v) => v, 8)
+    expect(r.toArray()).toEqual([10, 20, 30, 40])
+    // Full: the oldest goes, as with push; equal keys keep arrival order.
+    expect(r.insertSorted(15, (v) => v, 8)).toBe(10)
+    expect(r.toArray()).toEqual([15, 20, 30, 40])
+    r.insertSorted(30.5, (v) => v, 8)
+    expect(r.toArray()).toEqual([20, 30, 30.5, 40])
+    // No further back than the lookback.
+    r.insertSorted(1, (v) => v, 2)
+    expect(r.toArray()).toEqual([30, 1, 30.5, 40])
+  })
+
   it('refuses a capacity below one', () => {
     expect(() => new Ring(0)).toThrow(RangeError)
   })
