@@ -454,7 +454,12 @@ export class Cluster {
         break
       case 'status':
         n.status = t.status
-        this.bus.emit({ type: 'node.status', node, status: t.status })
+        this.bus.emit({
+          type: 'node.status',
+          node,
+          status: t.status,
+          ...(t.monoNs !== undefined ? { atMs: this.occurredMs(t.monoNs) } : {}),
+        })
         break
       case 'raft':
         this.bus.emit({

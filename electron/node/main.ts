@@ -142,7 +142,7 @@ function main(): void {
     },
     storage,
     {
-      status: (status) => report({ type: 'status', status }),
+      status: (status, monoNs) => report({ type: 'status', status, monoNs: monoNs.toString() }),
       ready: (rd, truncatedFrom, monoNs) => {
         const at = monoNs.toString()
         for (const ev of rd.events) report({ type: 'raft', event: ev, monoNs: at })
@@ -226,7 +226,23 @@ function main(): void {
     }
   }, tickMs)
   // Status (with election-timer progress) at most every 100 ms, message counts every second.
-  setInterval(() => h.reportStatus(), Math.max(100, tickMs))
+  // Every node samples on the same grid of CLOCK_MONOTONIC (shared by all processes), so the
+  // reports of one moment agree: unaligned, a leader's report could be older than a follower's
+  // and show a lower commit index than the follower's. At least once a second even unchanged.
+  const statusEveryMs = Math.max(100, tickMs)
+  const alwaysEvery = Math.max(1, Math.round(1000 / statusEveryMs))
+  let statusRound = 0
+  /** untilNextGridPoint: from now to the grid point after the nearest one (a timer may fire a
+   * little early or late: either way it is the nearest one's turn that was just served). */
+  const untilNextGridPoint = (): number => {
+    const nowMs = Number(process.hrtime.bigint() / 1000n) / 1000
+    return (Math.round(nowMs / statusEveryMs) + 1) * statusEveryMs - nowMs
+  }
+  const reportOnGrid = (): void => {
+    h.reportStatus(++statusRound % alwaysEvery === 0)
+    setTimeout(reportOnGrid, untilNextGridPoint())
+  }
+  setTimeout(reportOnGrid, untilNextGridPoint())
   let lastCounts = ''
   setInterval(() => {
     const s = t.stats

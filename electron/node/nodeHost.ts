@@ -29,7 +29,8 @@ import type { ClientConn, Transport } from './transport'
 
 /** HostTelemetry receives what the host reports (the control channel batches it). */
 export interface HostTelemetry {
-  status(status: NodeStatus): void
+  /** status: `monoNs` is process.hrtime.bigint() when it was sampled. */
+  status(status: NodeStatus, monoNs: bigint): void
   /** ready reports a Ready after it was handled; `monoNs` is process.hrtime.bigint() when it was
    * taken from the core, before any of its messages were sent. */
   ready(rd: Ready, truncatedFrom: number | null, monoNs: bigint): void
@@ -171,14 +172,15 @@ export class NodeHost {
   }
 
   /** reportStatus sends the status if it changed since the last report (timer progress
-   * included, so the UI can draw election timers). */
-  reportStatus(): void {
+   * included, so the UI can draw election timers), or when `always` (a node that reports nothing
+   * for long looks stuck). */
+  reportStatus(always = false): void {
     const st = this.status()
     const key = JSON.stringify(st)
-    if (key === this.lastStatus) return
+    if (key === this.lastStatus && !always) return
     this.lastStatus = key
     this.reportedTerm = st.term
-    this.telemetry.status(st)
+    this.telemetry.status(st, process.hrtime.bigint())
   }
 
   // ---------------------------------------------------------------------------------------------

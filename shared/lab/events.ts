@@ -83,7 +83,14 @@ export type LabEventBody =
        * why. It stays down until restarted. (Since minor 4.) */
       isStartFailure?: boolean
     }
-  | { type: 'node.status'; node: NodeId; status: NodeStatus }
+  | {
+      type: 'node.status'
+      node: NodeId
+      status: NodeStatus
+      /** atMs: when the node sampled it, on the session clock (since minor 5). Nodes sample on a
+       * shared grid, so the reports of one moment agree with each other. */
+      atMs?: number
+    }
   | {
       type: 'node.raft'
       node: NodeId

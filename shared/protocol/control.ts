@@ -35,7 +35,9 @@ export type ControlToNode =
 /** Telemetry is what a node reports; a frame carries a batch of them (one event-loop turn). */
 export type Telemetry =
   | { type: 'listening'; pid: number; socket: string }
-  | { type: 'status'; status: NodeStatus }
+  /** status: `monoNs` (as for 'leader') is when it was sampled. Nodes sample on a grid of
+   * CLOCK_MONOTONIC shared by every process, so reports of one moment agree with each other. */
+  | { type: 'status'; status: NodeStatus; monoNs?: string }
   /** raft: an event of the core. `monoNs` (as for 'leader') is when the Ready that shows it was
    * taken, before any of its messages went out: a peer's reaction to those messages is always
    * stamped later, so the supervisor can order events of different nodes by cause. */

@@ -68,6 +68,45 @@ describe('a real cluster', () => {
     expect(votes).toBeGreaterThan(0)
   })
 
+  it('nodes report their status at one moment together, so no follower shows more committed than its leader', async () => {
+    t = await startLab({ nodes: 3 })
+    const leader = await t.leader()
+    const from = t.events.length
+    const until = Date.now() + 2000
+    let i = 0
+    while (Date.now() < until) await put(t, `k${i % 10}`, String(i++))
+    const statuses = t.events
+      .slice(from)
+      .flatMap((e) => (e.type === 'node.status' && e.atMs !== undefined ? [e] : []))
+    const ofLeader = statuses.filter((e) => e.node === leader && e.status.role === 'leader')
+    expect(ofLeader.length).toBeGreaterThan(5)
+    // Each leader report's nearest report from each follower: taken within a few ms (on a shared
+    // grid; unaligned they were up to a whole period apart, 25 ms on median), and a follower's
+    // report taken no later than the leader's never shows a higher commit index.
+    const gaps: number[] = []
+    for (const l of ofLeader) {
+      for (const f of [1, 2, 3].filter((id) => id !== leader)) {
+        const near = statuses
+          .filter((e) => e.node === f)
+          .reduce<(typeof statuses)[number] | null>(
+            (best, e) =>
+              !best ||
+              Math.abs((e.atMs as number) - (l.atMs as number)) <
+                Math.abs((best.atMs as number) - (l.atMs as number))
+                ? e
+                : best,
+            null,
+          )
+        if (!near) continue
+        gaps.push(Math.abs((near.atMs as number) - (l.atMs as number)))
+        if ((near.atMs as number) <= (l.atMs as number))
+          expect(near.status.commit, JSON.stringify([l, near])).toBeLessThanOrEqual(l.status.commit)
+      }
+    }
+    gaps.sort((a, b) => a - b)
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThan(12)
+  })
+
   it('replaces a killed leader with a new leader in a higher term', async () => {
     t = await startLab({ nodes: 3 })
     const old = await t.leader()

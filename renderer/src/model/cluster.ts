@@ -195,7 +195,7 @@ export function reduceCluster(m: ClusterModel, ev: LabEvent): boolean {
       const n = nodeOf(m, ev.node)
       n.status = ev.status
       n.lastStatus = ev.status
-      n.statusAtMs = ev.timeMs
+      n.statusAtMs = ev.atMs !== undefined ? Math.min(ev.atMs, ev.timeMs) : ev.timeMs
       recomputeLeader(m)
       return true
     }
