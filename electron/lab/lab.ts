@@ -583,7 +583,8 @@ export class Lab implements LabApi {
       result: out.result,
       latencyMs: out.latencyMs,
       node: out.node,
-      ...(out.result === 'ok' ? { index: out.index, term: out.term } : {}),
+      ...(out.result === 'ok' ? { index: out.index, term: out.term, value: out.value } : {}),
+      ...(out.result === 'ok' && name === 'cas' ? { swapped: out.swapped } : {}),
       ...(out.error ? { error: out.error } : {}),
     })
     if (out.result !== 'ok') {

@@ -159,6 +159,10 @@ export type LabEventBody =
       index?: number
       term?: number
       error?: string
+      /** value (since minor 5, when ok): what a get read (null: not found), what a put or delete
+       * replaced, what a cas found; swapped: whether a cas swapped. */
+      value?: string | null
+      swapped?: boolean
     }
 
 /** LabActivityEvent reports the engine's long-running work: a workload against the live

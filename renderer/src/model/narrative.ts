@@ -289,9 +289,23 @@ export function describeLabEvent(
     case 'client.op': {
       const at = ev.index !== undefined ? ` at index ${ev.index}` : ''
       const err = ev.error ? `: ${ev.error}` : ''
+      // What the operation found, where the event says (a missing key is not an "ok").
+      const q = (v: string | null) => (v === null ? 'nothing' : JSON.stringify(v))
+      const found =
+        ev.result !== 'ok' || ev.value === undefined
+          ? ev.result
+          : ev.op === 'get'
+            ? ev.value === null
+              ? 'not found'
+              : q(ev.value)
+            : ev.op === 'cas'
+              ? ev.swapped
+                ? 'swapped'
+                : `not swapped (holds ${q(ev.value)})`
+              : `ok (replaced ${q(ev.value)})`
       return line(
         'command',
-        `${ev.op} ${ev.key} → ${ev.result}${at} in ${ms(ev.latencyMs)} ms via ${n(ev.node)}${err}`,
+        `${ev.op} ${ev.key} → ${found}${at} in ${ms(ev.latencyMs)} ms via ${n(ev.node)}${err}`,
         [ev.node],
       )
     }
