@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { ClusterConfig } from '../../shared/lab/config'
 import type { ClusterStatus, NodeView } from '../../shared/lab/commands'
@@ -52,7 +53,13 @@ interface NodeProc {
   /** expectedExit is set when we killed or stopped it, so its exit is not reported as a crash. */
   expectedExit: NodeState | null
   exited: Promise<void> | null
+  /** resumedAtMs: when it was last resumed (session clock): the lag it reports just after a
+   * pause is the pause itself, not a slow machine. */
+  resumedAtMs: number
 }
+
+/** RESUME_LAG_GRACE_MS: lag reports this soon after a resume are the pause, and are dropped. */
+const RESUME_LAG_GRACE_MS = 2500
 
 /** EXITING is how a node process announces why it exits, on stderr (electron/node/main.ts). */
 const EXITING = /^raftlab node n\d+: exiting: /
@@ -117,6 +124,7 @@ export class Cluster {
         isStartFailure: false,
         expectedExit: null,
         exited: null,
+        resumedAtMs: -Infinity,
       })
     }
   }
@@ -260,6 +268,7 @@ export class Cluster {
     const n = this.node(id)
     if (n.state !== 'paused' || !n.child) throw new LabStateError(`n${id} is not paused`)
     process.kill(n.pid as number, 'SIGCONT')
+    n.resumedAtMs = this.bus.nowMs()
     this.setState(n, 'running')
   }
 
@@ -513,6 +522,16 @@ export class Cluster {
           term: t.term,
           monoNs: t.monoNs,
           atMs: this.occurredMs(t.monoNs),
+        })
+        break
+      case 'lag':
+        if (this.bus.nowMs() - n.resumedAtMs < RESUME_LAG_GRACE_MS) break
+        this.bus.emit({
+          type: 'node.lag',
+          node,
+          maxMs: t.maxMs,
+          p99Ms: t.p99Ms,
+          loadPerCpu: Math.round(((loadavg()[0] ?? 0) / Math.max(1, cpus().length)) * 100) / 100,
         })
         break
       case 'fatal':

@@ -5,9 +5,15 @@
 // Started by the supervisor with its configuration (a NodeLaunchConfig) as JSON in the
 // RAFTLAB_NODE_CONFIG environment variable; the `--raftlab-node=<cluster>:<id>` argument only
 // labels the process so the lab's reaper can recognise it.
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { raftTicks } from '../../shared/lab/config'
 import { controlSocketPath, nodeSocketPath } from '../../shared/lab/sockets'
-import type { ControlToNode, NodeLaunchConfig, Telemetry } from '../../shared/protocol'
+import {
+  LAG_REPORT_MS,
+  type ControlToNode,
+  type NodeLaunchConfig,
+  type Telemetry,
+} from '../../shared/protocol'
 import type { Message } from '../../shared/raft/types'
 import { createRng } from '../../shared/util/rng'
 import { ControlChannel } from './controlChannel'
@@ -243,8 +249,20 @@ function main(): void {
     setTimeout(reportOnGrid, untilNextGridPoint())
   }
   setTimeout(reportOnGrid, untilNextGridPoint())
+  // How late the event loop runs timers (Node's own histogram of timer delays): a node that
+  // cannot run its timers on time misses heartbeats and elections for no reason of Raft's.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
+  let lagging = false
   let lastCounts = ''
   setInterval(() => {
+    const maxMs = loopDelay.max / 1e6
+    const p99Ms = loopDelay.percentile(99) / 1e6
+    loopDelay.reset()
+    if (maxMs >= LAG_REPORT_MS || lagging) {
+      report({ type: 'lag', maxMs: Math.round(maxMs), p99Ms: Math.round(p99Ms) })
+      lagging = maxMs >= LAG_REPORT_MS
+    }
     const s = t.stats
     const key = `${s.sent}/${s.received}/${s.dropped}`
     if (key !== lastCounts) {

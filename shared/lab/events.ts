@@ -125,6 +125,18 @@ export type LabEventBody =
   | { type: 'node.trace'; node: NodeId; direction: 'send' | 'receive'; message: MessageSummary }
   | { type: 'node.warning'; node: NodeId; message: string }
   | {
+      /** node.lag (since minor 5): the node's event loop ran its timers late in the last second
+       * — `maxMs` at worst, `p99Ms` at the 99th percentile — reported each second while it is at
+       * least 20 ms, and once more when it is back under. Timers that run late delay heartbeats
+       * and elections: a cause of leader changes that no fault explains. `loadPerCpu` is the
+       * machine's 1-minute load average per CPU (above 1: more runnable work than cores). */
+      type: 'node.lag'
+      node: NodeId
+      maxMs: number
+      p99Ms: number
+      loadPerCpu: number
+    }
+  | {
       type: 'node.leader'
       node: NodeId
       /** leaderId is the leader `node` now knows of in `term` (0: none, e.g. while campaigning);

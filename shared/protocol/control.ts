@@ -55,6 +55,10 @@ export type Telemetry =
   | { type: 'trace'; direction: 'send' | 'receive'; message: MessageSummary }
   | { type: 'warning'; message: string }
   | { type: 'fatal'; message: string }
+  /** lag: how late this node's event loop ran its timers in the last second (the largest and
+   * the 99th percentile delay, ms), reported while it is at least LAG_REPORT_MS and once more
+   * when it is back under: timers that run late delay heartbeats and elections. */
+  | { type: 'lag'; maxMs: number; p99Ms: number }
   /** leader: the leader this node knows of (0: none) changed, or its term did. `monoNs` is the
    * node's process.hrtime.bigint() at that moment as a decimal string (a bigint does not survive
    * JSON); on Linux that clock is CLOCK_MONOTONIC, shared by every process, so the supervisor can
@@ -73,7 +77,11 @@ const TELEMETRY_TYPES = new Set([
   'warning',
   'fatal',
   'leader',
+  'lag',
 ])
+
+/** LAG_REPORT_MS: a node reports its event loop's lag once its timers ran this late. */
+export const LAG_REPORT_MS = 20
 
 /** encodeControl returns the body of a control frame. */
 export function encodeControl(c: ControlToNode): Uint8Array {

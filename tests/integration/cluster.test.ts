@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { autogroupNice, autogroupNiceFor } from '../../electron/lab/cpuShare'
 import { afterEach, describe, expect, it } from 'vitest'
+import { applyEvents, createLabModel } from '../../renderer/src/model/lab'
 import { closeAndCheck, put, sleep, startLab, waitUntil, type TestLab } from './helpers'
 
 let t: TestLab | null = null
@@ -105,6 +106,32 @@ describe('a real cluster', () => {
     }
     gaps.sort((a, b) => a - b)
     expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThan(12)
+  })
+
+  it('a leader held up by the machine reports its late timers, and the narrative blames them for the election', async () => {
+    t = await startLab({ nodes: 3 })
+    const leader = await t.leader()
+    const pid = t.status().nodes.find((n) => n.id === leader)?.pid as number
+    // What an overloaded machine does to a process, done on purpose: it does not run for 700 ms
+    // (not the lab's pause: no fault is in force as far as the lab knows).
+    process.kill(pid, 'SIGSTOP')
+    await sleep(700)
+    process.kill(pid, 'SIGCONT')
+    await waitUntil(
+      () => t?.events.some((e) => e.type === 'node.lag' && e.node === leader) ?? false,
+      5000,
+    )
+    const lag = t.events.find((e) => e.type === 'node.lag' && e.node === leader)
+    expect(lag?.type === 'node.lag' && lag.maxMs).toBeGreaterThan(500)
+    const m = createLabModel()
+    applyEvents(m, t.events)
+    const lines = m.narrative.toArray().map((l) => l.text)
+    expect(lines.join('\n')).toMatch(
+      new RegExp(
+        `^n${leader}'s timers ran \\d+ ms late: .*late timers, not Raft, likely caused this election$`,
+        'm',
+      ),
+    )
   })
 
   it('replaces a killed leader with a new leader in a higher term', async () => {

@@ -24,6 +24,8 @@ export interface NodeModel {
   detail: string | null
   messages: { sent: number; received: number; dropped: number } | null
   warning: { message: string; timeMs: number } | null
+  /** lag: the node's last report of how late its timers ran (node.lag), if any. */
+  lag: { maxMs: number; p99Ms: number; loadPerCpu: number; timeMs: number } | null
 }
 
 /** VoteArrow is a vote one node cast for (or refused to) a candidate, drawn for a moment. */
@@ -107,6 +109,7 @@ function newNode(id: NodeId, state: NodeState = 'starting'): NodeModel {
     detail: null,
     messages: null,
     warning: null,
+    lag: null,
   }
 }
 
@@ -218,6 +221,14 @@ export function reduceCluster(m: ClusterModel, ev: LabEvent): boolean {
     case 'node.warning':
       if (ev.node === 0) return false
       nodeOf(m, ev.node).warning = { message: ev.message, timeMs: ev.timeMs }
+      return true
+    case 'node.lag':
+      nodeOf(m, ev.node).lag = {
+        maxMs: ev.maxMs,
+        p99Ms: ev.p99Ms,
+        loadPerCpu: ev.loadPerCpu,
+        timeMs: ev.timeMs,
+      }
       return true
     case 'links.changed':
       m.links = ev.rules.map((r) => ({ ...r }))

@@ -8,6 +8,7 @@ import { createActivityModel, reduceActivity, type ActivityModel } from './activ
 import { applyClusterStatus, createClusterModel, reduceCluster, type ClusterModel } from './cluster'
 import { createLogsModel, reduceLogs, type LogsModel } from './logs'
 import { describeLabEvent, leaderLine, pushLine, type NarrativeLine } from './narrative'
+import { createOverloadState, overloadLine, type OverloadState } from './overload'
 import { Ring } from './ring'
 import { createTimelineModel, reduceTimeline, trackLeader, type TimelineModel } from './timeline'
 
@@ -23,6 +24,8 @@ export interface LabModel {
   activity: ActivityModel
   /** lastSeq is the newest event folded in; later events must follow it without a gap. */
   lastSeq: number
+  /** overload: what the narrative said about late timers, and an election waiting for a cause. */
+  overload: OverloadState
 }
 
 /** Changes says which parts of the model a batch touched, so only those views re-render. */
@@ -45,6 +48,7 @@ export function createLabModel(): LabModel {
     narrative: new Ring(NARRATIVE_LINES),
     activity: createActivityModel(),
     lastSeq: 0,
+    overload: createOverloadState(),
   }
 }
 
@@ -76,6 +80,11 @@ export function applyEvents(m: LabModel, events: readonly LabEvent[], out = noCh
     const line = describeLabEvent(ev, { preVote: m.cluster.config?.preVote ?? false })
     if (line) {
       pushLine(m.narrative, line)
+      out.narrative = true
+    }
+    const overload = overloadLine(m.overload, m.cluster, ev)
+    if (overload) {
+      pushLine(m.narrative, overload)
       out.narrative = true
     }
     if (seg) {
