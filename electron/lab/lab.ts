@@ -32,6 +32,7 @@ import { KvClient, type KvOutcome } from './kvClient'
 import { Activities, checkWorkload, InvalidArgument } from './activities'
 import { defaultRecordingsDir, makeDataDir, makeRunDir } from './paths'
 import { Recorder } from './recorder'
+import { listRecordings } from './recording'
 import { playPlan } from './rerun'
 import { runWorkload } from './workloadRunner'
 
@@ -140,13 +141,16 @@ export class Lab implements LabApi {
   }
 
   async command(cmd: LabCommand): Promise<CommandResult> {
+    // Looking at the recordings folder changes nothing in the session: it is neither told in the
+    // narrative nor kept in recordings.
+    if (cmd.type === 'record.list') return this.run(cmd).catch((e: Error) => failure(e))
     const id = this.nextCommandId++
     this.bus.emit({ type: 'command', id, phase: 'started', command: cmd })
     let result: CommandResult
     try {
       result = await this.run(cmd)
     } catch (e) {
-      result = { ok: false, error: (e as Error).message, code: errorCode(e) }
+      result = failure(e)
     }
     if (result.ok) this.bus.emit({ type: 'command', id, phase: 'done', command: cmd })
     else this.bus.emit({ type: 'command', id, phase: 'failed', command: cmd, error: result.error })
@@ -256,8 +260,13 @@ export class Lab implements LabApi {
     }
   }
 
+  /** recordingsDir is where record.start writes and what record.list lists. */
+  recordingsDir(): string {
+    return this.options.recordingsDir ?? defaultRecordingsDir()
+  }
+
   private recordingPath(name: string | undefined): string {
-    const dir = this.options.recordingsDir ?? defaultRecordingsDir()
+    const dir = this.recordingsDir()
     mkdirSync(dir, { recursive: true })
     const stem =
       name?.replace(/\.raftrec$/, '') ??
@@ -312,6 +321,11 @@ export class Lab implements LabApi {
       return { ok: true, recording: this.startRecording(this.recordingPath(cmd.name), 'app') }
     }
     if (cmd.type === 'record.stop') return { ok: true, recording: await this.stopRecording() }
+    if (cmd.type === 'record.list') {
+      const dir = this.recordingsDir()
+      const active = this.recording?.recorder.path ?? null
+      return { ok: true, recordings: listRecordings(dir, active), recordingsDir: dir }
+    }
     if (cmd.type === 'rerun.start') return this.startRerun(cmd)
     if (cmd.type === 'rerun.cancel') {
       if (!this.rerunning) throw new LabStateError('no re-run is running')
@@ -629,6 +643,10 @@ function describePatch(p: { latencyMs?: number; jitterMs?: number; lossPercent?:
   if (p.jitterMs !== undefined) parts.push(`jitter ${p.jitterMs} ms`)
   if (p.lossPercent !== undefined) parts.push(`loss ${p.lossPercent}%`)
   return parts.join(', ')
+}
+
+function failure(e: unknown): CommandResult {
+  return { ok: false, error: (e as Error).message, code: errorCode(e) }
 }
 
 function errorCode(e: unknown): 'invalid' | 'state' | 'unavailable' | 'internal' {

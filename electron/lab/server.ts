@@ -4,7 +4,7 @@
 // user has open may not drive the lab), and a Host check (a DNS-rebinding page cannot pass as
 // 127.0.0.1).
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { realpathSync, statSync, createReadStream } from 'node:fs'
+import { createReadStream, lstatSync, realpathSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { extname, join, resolve, sep } from 'node:path'
@@ -15,7 +15,8 @@ import { EventThrottle } from './throttle'
 import { ownValue } from '../../shared/util/own'
 import type { HelloMessage, WsServerMessage } from '../../shared/lab/ipc'
 import { RENDERER_CSP, WS_CLOSE, WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../shared/lab/ipc'
-import { CommandValidationError, FILE_NAME, parseCommand } from '../../shared/lab/validate'
+import { CommandValidationError, parseCommand } from '../../shared/lab/validate'
+import { isRecordingName } from './recording'
 import type { LabCommand } from '../../shared/lab/commands'
 
 /** ServedLab is what the server needs from a Lab. */
@@ -38,7 +39,7 @@ export interface ServerOptions {
   /** maxClients bounds simultaneous WebSocket connections (default 32). */
   maxClients?: number
   /** recordingsDir: the lab's recordings, downloadable at /recordings/NAME.raftrec?token=TOKEN
-   * (the page offers the recording it just made). */
+   * (the page offers the recording it just made, and those record.list lists). */
   recordingsDir?: string
 }
 
@@ -108,7 +109,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/'
-    if (path.startsWith(RECORDINGS_PATH)) serveRecording(opts.recordingsDir, token, req, res)
+    if (path.startsWith(RECORDINGS_PATH))
+      serveRecording(opts.recordingsDir, token, originOk, req, res)
     else serveStatic(root, req, res)
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES })
@@ -331,11 +333,15 @@ function plain(res: ServerResponse, status: number, body: string, extra = {}): v
 }
 
 /** serveRecording answers GET /recordings/NAME.raftrec?token=TOKEN with a recording of the lab's
- * recordings folder, as a download. The token is required as for the WebSocket: recordings are
- * the user's data. Names are plain file names (no folders). */
+ * recordings folder, as a download. The same locks as the WebSocket's guard it: the token
+ * (recordings are the user's data), the Host (checked before), and the origin — a request a
+ * browser makes for another site's page (its `Origin`, or `Sec-Fetch-Site: cross-site`) is
+ * refused even with the token. Names are plain file names (no folders, not hidden) and only
+ * regular files are served: a symbolic link in the folder could lead anywhere. */
 function serveRecording(
   dir: string | undefined,
   token: string,
+  originOk: (origin: string | undefined) => boolean,
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
@@ -356,15 +362,21 @@ function serveRecording(
     plain(res, 403, 'wrong or missing token\n')
     return
   }
-  if (!dir || !FILE_NAME.test(name) || !name.endsWith('.raftrec')) {
+  const origin = req.headers.origin
+  const site = req.headers['sec-fetch-site']
+  if ((origin !== undefined && !originOk(origin)) || (site !== undefined && !SAME_SITE.has(site))) {
+    plain(res, 403, 'only pages served by this raftlab serve may download its recordings\n')
+    return
+  }
+  if (!dir || !isRecordingName(name)) {
     plain(res, 404, 'no such recording\n')
     return
   }
   const file = join(dir, name)
   let size: number
   try {
-    const st = statSync(file)
-    if (!st.isFile()) throw new Error('not a file')
+    const st = lstatSync(file)
+    if (!st.isFile()) throw new Error('not a regular file')
     size = st.size
   } catch {
     plain(res, 404, 'no such recording\n')
@@ -385,6 +397,10 @@ function serveRecording(
   stream.on('error', () => res.destroy())
   stream.pipe(res)
 }
+
+/** SAME_SITE: the Sec-Fetch-Site values of this server's own pages (`none`: the address typed or
+ * pasted by the user). */
+const SAME_SITE: ReadonlySet<string> = new Set(['same-origin', 'none'])
 
 /** serveStatic answers GET/HEAD for files under `root`, and nothing else: no directory listings,
  * no paths that resolve (through `..` or a symlink) outside it. */

@@ -49,11 +49,14 @@ export function onKeydown(ev: KeyboardEvent): boolean {
     if (selected === null) toasts.push('info', 'select a node first: press 1–9 or click it')
     else void fn(selected)
   }
+  const replay = useReplayStore()
+  // While a replay is shown the views show the recording's cluster, not the live one: the
+  // command itself says whether it can act (it cannot, in a replay), rather than a guess here.
   const needCluster = (fn: () => unknown): void => {
-    if (!cluster.view.running) toasts.push('info', 'no cluster is running: start one first (n)')
+    if (!replay.active && !cluster.view.running)
+      toasts.push('info', 'no cluster is running: start one first (n)')
     else void fn()
   }
-  const replay = useReplayStore()
   const needReplay = (fn: () => unknown): void => {
     if (!replay.active) toasts.push('info', 'no recording is open: press o to open one')
     else void fn()
@@ -106,7 +109,9 @@ export function onKeydown(ev: KeyboardEvent): boolean {
       else void forms.startCluster()
       break
     case 'stop-cluster':
-      needCluster(() => cluster.stop())
+      // A replay stays open and nothing stops; the toast says so (and offers the live stop).
+      if (replay.active) replay.explainStopKey()
+      else needCluster(() => cluster.stop())
       break
     case 'freeze-charts':
       // While replaying, Space is play / pause, as in every player.

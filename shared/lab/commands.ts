@@ -55,6 +55,9 @@ export type LabCommand =
    * (NAME: letters, digits, '.', '_', '-'; default: session-DATE-TIME). */
   | { type: 'record.start'; name?: string }
   | { type: 'record.stop' }
+  /** record.list lists the recordings in the recordings folder, newest first (the result's
+   * `recordings`, and the folder in `recordingsDir`). */
+  | { type: 'record.list' }
   /** rerun.start plays a recording's experiment (see shared/session/rerun) on a fresh live
    * cluster, replacing any running one; `record` records the re-run too. */
   | { type: 'rerun.start'; plan: RerunPlan; record: boolean; name?: string }
@@ -114,10 +117,31 @@ export interface RecordingInfo {
   droppedOther: number
 }
 
+/** RecordingListing is one file of the recordings folder, as record.list answers it. */
+export interface RecordingListing {
+  /** name is the file name in the recordings folder; path the file on the engine's machine. */
+  name: string
+  path: string
+  bytes: number
+  /** modifiedAt: when the file was last written, ISO 8601. */
+  modifiedAt: string
+  /** durationMs: from the recording's first moment to its last; null when none is readable. */
+  durationMs: number | null
+  /** active: the engine is writing it now. */
+  active: boolean
+}
+
 /** CommandResult is a command's answer: data on success, a message (and a code for programs)
  * on failure. */
 export type CommandResult =
-  | { ok: true; status?: ClusterStatus; kv?: KvCommandResult; recording?: RecordingInfo }
+  | {
+      ok: true
+      status?: ClusterStatus
+      kv?: KvCommandResult
+      recording?: RecordingInfo
+      recordings?: RecordingListing[]
+      recordingsDir?: string
+    }
   | { ok: false; error: string; code: CommandErrorCode }
 
 /** CommandErrorCode classifies failures: `invalid` (bad arguments), `state` (not possible now,

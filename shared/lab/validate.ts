@@ -161,6 +161,7 @@ const COMMANDS: Readonly<Record<LabCommandType, Fields>> = {
   'elect.cancel': {},
   'record.start': { name: opt({ kind: 'pattern', re: FILE_NAME, what: 'file name' }) },
   'record.stop': {},
+  'record.list': {},
   'rerun.start': {
     plan: req({ kind: 'plan' }),
     record: req(bool),

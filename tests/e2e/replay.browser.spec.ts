@@ -106,6 +106,9 @@ test('record a leader crash, open it, scrub to the crash, see the election', asy
   await page.getByTestId('recording-input').setInputFiles(join(served.recordingsDir, files[0]!))
   await expect(page.getByTestId('replay-bar')).toBeVisible()
   await page.getByTestId('replay-rerun').click()
+  // The recording began mid-session: its recorded part is re-run (the dialog's default).
+  await expect(page.getByTestId('rerun-part-recorded')).toBeChecked()
+  await page.getByTestId('rerun-confirm').click()
   await expect(page.getByTestId('replay-bar')).toHaveCount(0)
   await expect(page.getByTestId('compare')).toBeVisible()
   await expect(page.getByTestId('compare')).toHaveAttribute('data-running', 'false', {

@@ -1,8 +1,9 @@
-// Replay mode and re-runs, as the views see them. Opening a recording (File → Open recording…,
-// drag and drop, the Open button) reads the file in the page and switches the session to replay:
-// the same views, driven by the player instead of the engine, and no command reaches a live
-// cluster. A re-run sends the recording's plan to the engine, goes back to live mode to watch it,
-// and keeps both runs' series for the compare panel. The record button lives here too.
+// Replay mode, as the views see it. Opening a recording (Open recording…, File → Open recording…,
+// drag and drop) reads the file in the page and switches the session to replay: the same views,
+// driven by the player instead of the engine, and no command reaches a live cluster. The charts
+// are framed on the recording (its span, from its first moment, no cursor pinned), and get the
+// live span back, following now, when the replay closes. The record button lives here too.
+// Re-runs are rerunStore.ts's.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { RecordingInfo } from '../../../shared/lab/commands'
@@ -10,12 +11,12 @@ import type { LabEvent } from '../../../shared/lab/events'
 import { RecordingFormatError, type SessionMeta } from '../../../shared/session/format'
 import type { Marker } from '../../../shared/session/markers'
 import type { GapInfo, Problem, RecordingReader } from '../../../shared/session/reader'
-import { planRerun } from '../../../shared/session/rerun'
-import { applyEvent, emptyState, type SessionState } from '../../../shared/session/state'
 import { useSessionStore } from '../stores/session'
-import { useToastStore } from '../stores/toasts'
-import { runSeries, type RunSeries } from './compare'
+import { useTimeAxisStore } from '../stores/timeAxis'
+import { useToastStore, type Toast } from '../stores/toasts'
 import { openRecordingBytes, Player, SPEEDS } from './player'
+import { downloadRecording, recordingUrl, savedMessage } from './recordings'
+import { useRerunStore } from './rerunStore'
 
 /** MAX_FILE_BYTES: files larger than this are refused before reading (a recording of many hours
  * is about 32 MB an hour). */
@@ -34,16 +35,9 @@ export interface OpenedRecording {
   problems: Problem[]
 }
 
-/** Comparison is an original run and its re-run. */
-export interface Comparison {
-  name: string
-  original: RunSeries
-  rerun: RunSeries
-  /** running: the re-run has not finished. */
-  running: boolean
-  failedCommands: { atMs: number; type: string; error: string }[]
-  recording: RecordingInfo | null
-}
+/** MIN_FRAME_MS / MAX_FRAME_MS bound the chart span a replay opens with (the recording's). */
+export const MIN_FRAME_MS = 1000
+export const MAX_FRAME_MS = 3_600_000
 
 /** describeOpenError words why a file did not open, for a toast. */
 export function describeOpenError(name: string, e: unknown): string {
@@ -61,15 +55,13 @@ export const useReplayStore = defineStore('replay', () => {
   const recording = shallowRef<RecordingInfo | null>(null)
   /** lastRecording: the last recording the engine finished, to show where it went. */
   const lastRecording = shallowRef<RecordingInfo | null>(null)
-  const comparison = shallowRef<Comparison | null>(null)
   const active = computed(() => opened.value !== null)
 
   let player: Player | null = null
   let reader: RecordingReader | null = null
   let frame = 0
-  /** rerunState folds the live events of a re-run, for the compare panel. */
-  let rerunState: SessionState | null = null
-  let rerunOriginal: RunSeries | null = null
+  /** liveSpanMs: the live charts' span while a replay has them framed on the recording. */
+  let liveSpanMs: number | null = null
 
   function toast(
     kind: 'error' | 'info' | 'success',
@@ -77,6 +69,29 @@ export const useReplayStore = defineStore('replay', () => {
     opts: Parameters<ReturnType<typeof useToastStore>['push']>[2] = {},
   ): void {
     useToastStore().push(kind, message, opts)
+  }
+
+  /** frameAxis shows the whole recording on the charts: the span is the recording's, the window
+   * holds it from its first moment, and no cursor is left pinned at some live moment. The live
+   * span is kept for going back. */
+  function frameAxis(startMs: number, endMs: number): void {
+    const axis = useTimeAxisStore()
+    if (liveSpanMs === null) liveSpanMs = axis.spanMs
+    const span = Math.min(MAX_FRAME_MS, Math.max(MIN_FRAME_MS, endMs - startMs))
+    axis.spanMs = span
+    axis.frozen = true
+    axis.frozenToMs = startMs + span
+    axis.pinnedMs = null
+    axis.hoverMs = null
+  }
+
+  /** restoreAxis gives the live charts back the span they had, following now. */
+  function restoreAxis(): void {
+    const axis = useTimeAxisStore()
+    if (liveSpanMs !== null) axis.spanMs = liveSpanMs
+    liveSpanMs = null
+    axis.follow()
+    axis.hoverMs = null
   }
 
   /** openBytes opens a recording's bytes in replay mode; false (with a toast saying why) when
@@ -110,6 +125,7 @@ export const useReplayStore = defineStore('replay', () => {
     for (const p of r.problems) toast('error', `${name}: ${p.message}`)
     speed.value = 1
     useSessionStore().enterReplay(player.seek(r.startMs), r.startMs)
+    frameAxis(r.startMs, r.endMs)
     sync()
     return true
   }
@@ -132,18 +148,17 @@ export const useReplayStore = defineStore('replay', () => {
     }
   }
 
-  /** openRecorded opens a recording the engine has finished. In browser mode the page fetches it
-   * from `raftlab serve` (with this page's token); the desktop app has no such route, so it says
-   * where the file is, for File → Open recording…. */
-  async function openRecorded(info: RecordingInfo): Promise<boolean> {
-    const token = new URLSearchParams(location.search).get('token')
-    if (useSessionStore().connection.transport !== 'browser' || token === null) {
-      toast('info', `Open ${info.path} with File → Open recording…`)
+  /** openRecorded opens a recording of the engine's recordings folder. In browser mode the page
+   * fetches it from `raftlab serve` (with this page's token); the desktop app has no such route,
+   * so it says where the file is, to pick it from this computer. */
+  async function openRecorded(info: { name: string; path: string }): Promise<boolean> {
+    const url = recordingUrl(info.name)
+    if (url === null) {
+      toast('info', `Open ${info.path} with Open recording… → From this computer…`)
       return false
     }
     loading.value = info.name
     try {
-      const url = `/recordings/${encodeURIComponent(info.name)}?token=${encodeURIComponent(token)}`
       const res = await fetch(url)
       if (!res.ok) {
         const why = (await res.text()).trim()
@@ -167,6 +182,7 @@ export const useReplayStore = defineStore('replay', () => {
     opened.value = null
     playing.value = false
     useSessionStore().leaveReplay()
+    restoreAxis()
   }
 
   function sync(): void {
@@ -258,52 +274,14 @@ export const useReplayStore = defineStore('replay', () => {
     if (m) seek(m.timeMs)
   }
 
-  /** rerun plays the open recording's experiment on a fresh live cluster, recorded, and shows
-   * the two runs side by side. The live cluster, if one runs, must be stopped first. */
-  async function rerun(): Promise<void> {
-    const o = opened.value
-    if (!reader || !o) return
-    let plan
-    try {
-      plan = planRerun(reader.iterate(), reader.stateAt(reader.startMs))
-    } catch (e) {
-      toast('error', `${o.name}: ${(e as Error).message}`)
-      return
-    }
-    const original = runSeries(reader.stateAt(Infinity))
-    const session = useSessionStore()
-    close()
-    rerunOriginal = original
-    rerunState = emptyState()
-    const stem = o.name
-      .replace(/\.raftrec$/, '')
-      .replace(/[^A-Za-z0-9._-]/g, '_')
-      .slice(0, 80)
-    const res = await session.run({
-      type: 'rerun.start',
-      plan,
-      record: true,
-      name: `${stem || 'recording'}.rerun`,
-    })
-    if (!res.ok) {
-      rerunState = null
-      rerunOriginal = null
-      return
-    }
-    comparison.value = {
-      name: o.name,
-      original,
-      rerun: runSeries(rerunState),
-      running: true,
-      failedCommands: [],
-      recording: res.recording ?? null,
-    }
+  /** currentReader is the recording in replay, for re-runs (null: none). */
+  function currentReader(): RecordingReader | null {
+    return reader
   }
 
   /** onLiveEvents follows the engine's events: recordings started and stopped, and a re-run's
    * progress for the compare panel. The session store calls it for every live batch. */
   function onLiveEvents(events: readonly LabEvent[]): void {
-    let rerunChanged = false
     for (const e of events) {
       if (e.type === 'record.started') recording.value = e.recording
       else if (e.type === 'record.stopped') {
@@ -311,54 +289,57 @@ export const useReplayStore = defineStore('replay', () => {
         lastRecording.value = e.recording
         if (e.error) toast('error', `The recording ${e.recording.name} failed: ${e.error}`)
       }
-      if (rerunState) {
-        applyEvent(rerunState, e)
-        rerunChanged = true
-        if (e.type === 'rerun.done') {
-          const c = comparison.value
-          if (c && rerunOriginal) {
-            comparison.value = {
-              ...c,
-              rerun: runSeries(rerunState),
-              running: false,
-              failedCommands: e.failedCommands,
-              recording: e.recording,
-            }
-          }
-          if (e.error) toast('error', `The re-run failed: ${e.error}`)
-          rerunState = null
-          rerunChanged = false
-        }
-      }
     }
-    const c = comparison.value
-    if (rerunChanged && c && rerunState) comparison.value = { ...c, rerun: runSeries(rerunState) }
+    useRerunStore().onLiveEvents(events)
   }
 
-  function closeComparison(): void {
-    comparison.value = null
-    if (!rerunState) rerunOriginal = null
+  /** explainStopKey answers Shift+Q while a replay is shown: the replay stays, nothing is
+   * stopped, and the toast says so — with the live cluster's real state and a button that stops
+   * it, since that is what the key means in the live lab. */
+  function explainStopKey(): void {
+    const session = useSessionStore()
+    const live = session.liveCluster()
+    const what = `Shift+Q stopped nothing: the replay of ${opened.value?.name ?? 'a recording'} stays open`
+    if (!live.running) {
+      toast('info', `${what}, and no live cluster is running.`)
+      return
+    }
+    const nodes = `${live.nodes} node${live.nodes === 1 ? '' : 's'}`
+    toast('info', `${what}; the live cluster (${nodes}) is still running.`, {
+      timeoutMs: 9000,
+      action: {
+        label: 'Stop the live cluster',
+        run: () => void session.run({ type: 'cluster.stop' }, { live: true }),
+      },
+    })
+  }
+
+  /** finishRecording stops the engine's recording and says where it went (and, in browser mode,
+   * that it stayed on the server's disk, with a download); false when it could not. */
+  async function finishRecording(): Promise<boolean> {
+    const r = await useSessionStore().run({ type: 'record.stop' })
+    if (!r.ok || !r.recording) return false
+    const info = r.recording
+    recording.value = null
+    lastRecording.value = info
+    const url = recordingUrl(info.name)
+    const actions: NonNullable<Toast['actions']> = [
+      { label: 'Replay it', run: () => void openRecorded(info) },
+    ]
+    if (url !== null)
+      actions.unshift({ label: 'Download', run: () => downloadRecording(info.name) })
+    toast('success', savedMessage(info, url !== null), { timeoutMs: 20_000, actions })
+    return true
   }
 
   /** toggleRecording starts or stops the engine's recording of the live session. */
   async function toggleRecording(): Promise<void> {
-    const session = useSessionStore()
     if (recording.value) {
-      const r = await session.run({ type: 'record.stop' })
-      if (r.ok && r.recording) {
-        const info = r.recording
-        recording.value = null
-        lastRecording.value = info
-        const kb = Math.max(1, Math.round(info.bytes / 1024))
-        toast('success', `Recording saved: ${info.path} (${info.events} events, ${kb} KiB)`, {
-          timeoutMs: 12000,
-          action: { label: 'Replay it', run: () => void openRecorded(info) },
-        })
-      }
-    } else {
-      const r = await session.run({ type: 'record.start' })
-      if (r.ok && r.recording) recording.value = r.recording
+      await finishRecording()
+      return
     }
+    const r = await useSessionStore().run({ type: 'record.start' })
+    if (r.ok && r.recording) recording.value = r.recording
   }
 
   return {
@@ -370,7 +351,6 @@ export const useReplayStore = defineStore('replay', () => {
     loading,
     recording,
     lastRecording,
-    comparison,
     openBytes,
     openFile,
     openRecorded,
@@ -383,9 +363,10 @@ export const useReplayStore = defineStore('replay', () => {
     changeSpeed,
     step,
     jumpMarker,
-    rerun,
+    currentReader,
+    explainStopKey,
     onLiveEvents,
-    closeComparison,
+    finishRecording,
     toggleRecording,
   }
 })

@@ -38,8 +38,15 @@ export interface ReplaySnapshot {
 }
 
 /** REPLAY_COMMANDS may still be sent while a recording is replayed (none of them touches what is
- * shown): recording the live session, and re-running a recording on a fresh cluster. */
-const REPLAY_COMMANDS = new Set<LabCommand['type']>(['record.start', 'record.stop', 'rerun.start'])
+ * shown): recording the live session, listing recordings, and re-running a recording on a fresh
+ * cluster. */
+const REPLAY_COMMANDS = new Set<LabCommand['type']>([
+  'record.start',
+  'record.stop',
+  'record.list',
+  'rerun.start',
+  'rerun.cancel',
+])
 
 /** HELLO_SLICE: how many of a hello's events are folded per task. */
 const HELLO_SLICE = 1000
@@ -254,12 +261,24 @@ export const useSessionStore = defineStore('session', () => {
     client = null
   }
 
+  /** liveCluster is the live lab's cluster as the page knows it, even while a replay is shown
+   * (the views then show the recording's). */
+  function liveCluster(): { running: boolean; nodes: number } {
+    const c = liveModel.cluster
+    return { running: c.running, nodes: c.nodes.length }
+  }
+
   /** run sends a command. A failure shows a toast with the engine's message (never silent); the
-   * result is returned either way so callers can react to it. */
-  async function run(cmd: LabCommand, opts: { quiet?: boolean } = {}): Promise<CommandResult> {
+   * result is returned either way so callers can react to it. While a replay is shown, commands
+   * that would act on the live lab are refused unless `live` says the person asked for exactly
+   * that (e.g. confirmed stopping the live cluster to re-run the recording). */
+  async function run(
+    cmd: LabCommand,
+    opts: { quiet?: boolean; live?: boolean } = {},
+  ): Promise<CommandResult> {
     const toasts = useToastStore()
     const what = describeCommand(cmd)
-    if (mode.value === 'replay' && !REPLAY_COMMANDS.has(cmd.type)) {
+    if (mode.value === 'replay' && !opts.live && !REPLAY_COMMANDS.has(cmd.type)) {
       const error = 'a recording is being replayed: close it to act on the live lab'
       if (!opts.quiet) toasts.push('info', `${what}: ${error}`)
       return { ok: false, error, code: 'state' }
@@ -295,6 +314,7 @@ export const useSessionStore = defineStore('session', () => {
     feedReplay,
     leaveReplay,
     currentModel,
+    liveCluster,
     connect,
     disconnect,
     run,

@@ -3,12 +3,14 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-/** Toast is one message; an action offers the obvious next step (e.g. "stop the cluster"). */
+/** Toast is one message; an action offers the obvious next step (e.g. "stop the cluster"), or
+ * `actions` several (e.g. download a recording, or replay it). */
 export interface Toast {
   id: number
   kind: 'error' | 'info' | 'success'
   message: string
   action?: { label: string; run: () => void }
+  actions?: { label: string; run: () => void }[]
 }
 
 /** useToastStore holds the visible toasts. */
@@ -20,10 +22,16 @@ export const useToastStore = defineStore('toasts', () => {
   function push(
     kind: Toast['kind'],
     message: string,
-    opts: { timeoutMs?: number; action?: Toast['action'] } = {},
+    opts: { timeoutMs?: number; action?: Toast['action']; actions?: Toast['actions'] } = {},
   ): number {
     const id = nextId++
-    const toast: Toast = { id, kind, message, ...(opts.action ? { action: opts.action } : {}) }
+    const toast: Toast = {
+      id,
+      kind,
+      message,
+      ...(opts.action ? { action: opts.action } : {}),
+      ...(opts.actions ? { actions: opts.actions } : {}),
+    }
     toasts.value = [...toasts.value.slice(-4), toast]
     const timeoutMs = opts.timeoutMs ?? (kind === 'error' ? 9000 : 3500)
     if (timeoutMs > 0) setTimeout(() => dismiss(id), timeoutMs)

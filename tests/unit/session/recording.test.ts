@@ -19,7 +19,9 @@ import {
 } from '../../../shared/session/format'
 import { markerOf } from '../../../shared/session/markers'
 import { RecordingReader } from '../../../shared/session/reader'
-import { planRerun } from '../../../shared/session/rerun'
+import { leadInMs, planRecordedPart, planRerun } from '../../../shared/session/rerun'
+import { parseCommand } from '../../../shared/lab/validate'
+import { DEFAULT_WORKLOAD } from '../../../shared/lab/workload'
 import { applyEvent, emptyState } from '../../../shared/session/state'
 import { crc32c } from '../../../shared/util/crc32c'
 import { Recorder, type RecorderOptions } from '../../../electron/lab/recorder'
@@ -157,6 +159,76 @@ describe('recording round trip', () => {
     expect(mid.durationMs).toBe(3000)
     // An idle session when recording began: the first cluster in the stream is the one.
     expect(planRerun(withCommands, emptyState()).commands).toHaveLength(2)
+  })
+
+  it('plans a re-run of only the recorded part, from the state recording began in', () => {
+    // The cluster started at 5 ms; by 20 s n3 was crashed, n2 paused, n1→n2 cut, n2→n1 slow and
+    // a workload ran; recording began then, and holds a heal at 21.5 s and a put at 24 s.
+    const initial = emptyState()
+    for (const e of events.slice(0, 3)) applyEvent(initial, e)
+    const at = (timeMs: number, seq: number, body: object): LabEvent =>
+      ({ ...body, seq, timeMs }) as LabEvent
+    const before = [
+      at(19_000, 9000, { type: 'node.process', node: 3, state: 'crashed', pid: null }),
+      at(19_001, 9001, { type: 'node.process', node: 2, state: 'paused', pid: 1002 }),
+      at(19_002, 9002, {
+        type: 'links.changed',
+        rules: [
+          { from: 1, to: 2, cut: true, latencyMs: 0, jitterMs: 0, lossPercent: 0 },
+          { from: 2, to: 1, cut: false, latencyMs: 40, jitterMs: 5, lossPercent: 10 },
+        ],
+      }),
+      at(19_003, 9003, {
+        type: 'workload.started',
+        spec: { ...DEFAULT_WORKLOAD, durationMs: 3_600_000, historyFile: null },
+      }),
+    ]
+    for (const e of before) applyEvent(initial, e)
+    const cmd = (timeMs: number, seq: number, command: object): LabEvent =>
+      at(timeMs, seq, { type: 'command', id: seq, phase: 'started', command })
+    const recorded = [
+      cmd(21_500, 9010, { type: 'heal.all' }),
+      cmd(22_000, 9011, { type: 'cluster.status' }),
+      cmd(24_000, 9012, { type: 'kv.put', key: 'k', value: 'v' }),
+      at(25_000, 9013, { type: 'node.messages', node: 1, sent: 1, received: 1, dropped: 0 }),
+    ]
+    const { plan, leadInMs: lead, setup } = planRecordedPart(recorded, initial, 20_000)
+    expect(lead).toBe(leadInMs(plan.config))
+    expect(lead).toBeGreaterThanOrEqual(2000)
+    expect(setup).toBe(5)
+    expect(plan.commands.slice(0, setup)).toEqual([
+      { atMs: 0, command: { type: 'link.cut', from: 1, to: 2, both: false } },
+      {
+        atMs: 0,
+        command: {
+          type: 'link.set',
+          from: 2,
+          to: 1,
+          both: false,
+          latencyMs: 40,
+          jitterMs: 5,
+          lossPercent: 10,
+        },
+      },
+      { atMs: 0, command: { type: 'node.pause', node: 2 } },
+      { atMs: 0, command: { type: 'node.crash', node: 3 } },
+      {
+        atMs: 0,
+        command: {
+          type: 'workload.start',
+          spec: { ...withoutHistory(DEFAULT_WORKLOAD), durationMs: 3_600_000 },
+        },
+      },
+    ])
+    expect(plan.commands.slice(setup)).toEqual([
+      { atMs: lead + 1500, command: { type: 'heal.all' } },
+      { atMs: lead + 4000, command: { type: 'kv.put', key: 'k', value: 'v' } },
+    ])
+    expect(plan.durationMs).toBe(lead + 5000)
+    // The engine's validator accepts the plan as the app sends it.
+    expect(() => parseCommand({ type: 'rerun.start', plan, record: true })).not.toThrow()
+    // A session with no running cluster has no recorded part to re-run on its own.
+    expect(() => planRecordedPart(recorded, emptyState())).toThrow(/re-run it whole/)
   })
 })
 
@@ -406,3 +478,8 @@ describe('bad recordings', () => {
     expect(rec.problems.map((p) => p.kind)).toEqual(['truncated'])
   })
 })
+
+function withoutHistory<T extends { historyFile?: unknown }>(spec: T): Omit<T, 'historyFile'> {
+  const { historyFile: _h, ...rest } = spec
+  return rest
+}
