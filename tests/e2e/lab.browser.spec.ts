@@ -374,7 +374,9 @@ test('a majority gone: "no leader"; refused commands say why in a toast', async 
   await page.getByTestId('faults').locator('summary').click()
   await page.getByTestId('link-loss').fill('150')
   await page.getByTestId('link-apply').click()
-  const lossToast = page.getByTestId('toast').filter({ hasText: 'lossPercent must be a number from 0 to 100' })
+  const lossToast = page
+    .getByTestId('toast')
+    .filter({ hasText: 'lossPercent must be a number from 0 to 100' })
   await expect(lossToast).toBeVisible()
   await expect(lossToast).toHaveAttribute('data-kind', 'error')
   await expect(lossToast).toContainText('failed')
