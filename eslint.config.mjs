@@ -68,6 +68,12 @@ export default tseslint.config(
     },
   },
   {
+    // No import cycles. (Two remain while their folders are being restructured — the engine's
+    // activities and the renderer's stores; this list only shrinks.)
+    ignores: ['electron/lab/**', 'renderer/src/stores/**', 'renderer/src/replay/**'],
+    rules: { 'layering/no-cycle': 'error' },
+  },
+  {
     // The `raftlab` launcher is plain CommonJS run by Node as is.
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },

@@ -4,8 +4,10 @@ import type { NodeId } from '../raft/types'
 import type { BenchSweep } from './bench'
 import type { ClusterConfig } from './config'
 import type { WorkloadSpec } from './workload'
-import type { RerunPlan } from '../session/rerun'
-import type { LinkRule, NodeState, NodeStatus } from './events'
+import type { LinkRule, NodeStatus } from '../protocol/node'
+
+/** NodeState is a node process's state as the supervisor sees it. */
+export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'stopped'
 
 /** LabCommand is a request to the lab engine. */
 export type LabCommand =
@@ -148,3 +150,49 @@ export type CommandResult =
  * e.g. no cluster running or the node is not paused), `unavailable` (no leader, a timeout),
  * `internal` (a bug or an I/O failure). */
 export type CommandErrorCode = 'invalid' | 'state' | 'unavailable' | 'internal'
+
+// Re-run plans (built by shared/session/rerun.ts from a recording).
+
+/** TimedCommand is a command at its offset from the cluster's start. */
+export interface TimedCommand {
+  atMs: number
+  command: LabCommand
+}
+
+/** RerunPlan is what a re-run does: start a cluster with `config`, run `commands` on time, stop
+ * after `durationMs`. */
+export interface RerunPlan {
+  config: ClusterConfig
+  commands: TimedCommand[]
+  durationMs: number
+}
+
+/** SCRIPTED lists the commands a re-run replays. Cluster start and stop frame the run itself;
+ * status queries, benchmarks and Figure 16 runs are not part of an experiment. */
+export const SCRIPTED: ReadonlySet<LabCommandType> = new Set<LabCommandType>([
+  'node.pause',
+  'node.resume',
+  'node.crash',
+  'node.restart',
+  'node.stop',
+  'node.transfer',
+  'link.cut',
+  'link.heal',
+  'link.set',
+  'partition.isolate',
+  'partition.split',
+  'partition.bridge',
+  'heal.all',
+  'kv.put',
+  'kv.get',
+  'kv.delete',
+  'kv.cas',
+  'workload.start',
+  'workload.stop',
+])
+
+/** MAX_RERUN_MS bounds a plan's length (a day). */
+export const MAX_RERUN_MS = 24 * 3_600_000
+
+/** MAX_RERUN_COMMANDS bounds a plan's commands. */
+export const MAX_RERUN_COMMANDS = 100_000

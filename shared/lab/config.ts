@@ -1,10 +1,9 @@
 // The configuration of a lab cluster, shared by the supervisor, the node processes, the CLI and
 // the renderer's "new cluster" form. Times are in milliseconds of real time before timeScale.
+import type { NodeSettings } from '../protocol/node'
 import type { RaftConfig } from '../raft/types'
 
-/** FsyncPolicy: 'always' makes every acknowledged write durable (one fdatasync per Ready batch);
- * 'never' skips fsync — an UNSAFE benchmark knob that shows what durability costs. */
-export type FsyncPolicy = 'always' | 'never'
+export type { FsyncPolicy, NodeSettings } from '../protocol/node'
 
 /** CpuShare: how much of a saturated machine the nodes get, on Linux with autogroups (see
  * electron/lab/cpuShare.ts). 'per-node': each node's session weighs as much as any other, the
@@ -12,29 +11,11 @@ export type FsyncPolicy = 'always' | 'never'
  * session — the app's, say — so neither starves the other. Elsewhere both are the same. */
 export type CpuShare = 'per-node' | 'cluster'
 
-/** ClusterConfig configures a cluster of real node processes. */
-export interface ClusterConfig {
+/** ClusterConfig configures a cluster of real node processes: what each node runs with
+ * (NodeSettings, the nodes' side of the contract), its size, and how it shares the CPU. */
+export interface ClusterConfig extends NodeSettings {
   /** nodes is the cluster size, 1–9; nodes are named n1…nN. */
   nodes: number
-  /** electionTimeoutMinMs/MaxMs: the randomized election timeout range (§5.2; the paper advises
-   * 150–300 ms). */
-  electionTimeoutMinMs: number
-  electionTimeoutMaxMs: number
-  /** heartbeatMs: how often a leader sends heartbeats; well under the election timeout. */
-  heartbeatMs: number
-  /** tickIntervalMs: the length of one Raft tick; timeouts are whole numbers of ticks. */
-  tickIntervalMs: number
-  /** timeScale stretches every timer: 10 runs the cluster ten times slower, for watching an
-   * election unfold. */
-  timeScale: number
-  fsync: FsyncPolicy
-  preVote: boolean
-  checkQuorum: boolean
-  /** maxInflightMsgs and maxEntriesPerMsg: replication pipelining and batching limits. */
-  maxInflightMsgs: number
-  maxEntriesPerMsg: number
-  /** tracing makes nodes report every message they send and receive (costly; for small demos). */
-  tracing: boolean
   /** cpuShare: how much of a saturated machine the nodes get; the app's form asks for 'cluster'. */
   cpuShare: CpuShare
 }
@@ -111,7 +92,10 @@ export function resolveClusterConfig(partial: Partial<ClusterConfig>): ClusterCo
 /** raftTicks converts a cluster's millisecond settings into the core's ticks. The millisecond
  * range is inclusive (150–300 ms may give 300 ms), the core's tick range is half-open. */
 export function raftTicks(
-  c: ClusterConfig,
+  c: Pick<
+    NodeSettings,
+    'electionTimeoutMinMs' | 'electionTimeoutMaxMs' | 'heartbeatMs' | 'tickIntervalMs'
+  >,
 ): Pick<RaftConfig, 'electionTimeoutMinTicks' | 'electionTimeoutMaxTicks' | 'heartbeatTicks'> {
   return {
     electionTimeoutMinTicks: Math.max(1, Math.round(c.electionTimeoutMinMs / c.tickIntervalMs)),

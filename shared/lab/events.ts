@@ -1,10 +1,11 @@
 // The LabEvent stream: one ordered, typed, versioned stream of everything that happens in a lab
 // session. The supervisor produces it; the CLI, the renderer, the recorder and the replayer all
 // consume it, so a replayed session drives exactly the same views as a live one.
-import type { MessageType, NodeId, RaftEvent, Role } from '../raft/types'
+import type { NodeId, RaftEvent } from '../raft/types'
+import type { LinkRule, MessageSummary, NodeStatus } from '../protocol/node'
 import type { ClusterConfig } from './config'
 import type { BenchConfig, BenchReport } from './bench'
-import type { LabCommand, RecordingInfo } from './commands'
+import type { LabCommand, NodeState, RecordingInfo } from './commands'
 import type { ElectRun } from './figure16'
 import type { WorkloadResult, WorkloadSample, WorkloadSpec } from './workload'
 
@@ -12,50 +13,10 @@ import type { WorkloadResult, WorkloadSample, WorkloadSpec } from './workload'
  * major version; minor versions only add event types or optional fields. */
 export const LAB_EVENT_VERSION = { major: 1, minor: 5 } as const
 
-/** NodeState is a node process's state as the supervisor sees it. */
-export type NodeState = 'starting' | 'running' | 'paused' | 'crashed' | 'stopped'
-
-/** NodeStatus is a node's Raft state as it last reported it. */
-export interface NodeStatus {
-  role: Role
-  term: number
-  vote: NodeId
-  leaderId: NodeId
-  commit: number
-  applied: number
-  lastIndex: number
-  lastTerm: number
-  /** electionElapsedTicks/electionTimeoutTicks: the election timer's progress (a leader's is its
-   * CheckQuorum round). */
-  electionElapsedTicks: number
-  electionTimeoutTicks: number
-}
-
-/** LinkRule is a fault on one directed link, applied by the sending node's transport. */
-export interface LinkRule {
-  from: NodeId
-  to: NodeId
-  /** cut drops every message on the link. */
-  cut: boolean
-  /** latencyMs ± jitterMs delays each message (order on the link is kept). */
-  latencyMs: number
-  jitterMs: number
-  /** lossPercent drops that share of messages at random, 0–100. */
-  lossPercent: number
-}
-
-/** MessageSummary describes one traced message without its payload. */
-export interface MessageSummary {
-  type: MessageType
-  from: NodeId
-  to: NodeId
-  term: number
-  index: number
-  logTerm: number
-  commit: number
-  entries: number
-  reject: boolean
-}
+// The node-level types (a node's status, a link's fault rule, a traced message) belong to the
+// protocol between the lab and its nodes; NodeState to the commands' views. Re-exported here.
+export type { LinkRule, MessageSummary, NodeStatus } from '../protocol/node'
+export type { NodeState } from './commands'
 
 /** ClientOpResult is how a client operation ended, in Jepsen's terms: 'ok' (it happened),
  * 'fail' (it certainly did not), 'info' (unknown, e.g. a timeout). */

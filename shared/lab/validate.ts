@@ -3,9 +3,14 @@
 // checked against a schema down to its nested objects: each field's type and range (every number
 // has an upper bound), no missing fields, no unknown ones — `__proto__` and other inherited names
 // included, since only own properties of the schema count.
-import type { LabCommand, LabCommandType } from './commands'
 import { MAX_NODES } from './config'
-import { MAX_RERUN_COMMANDS, MAX_RERUN_MS, SCRIPTED } from '../session/rerun'
+import {
+  MAX_RERUN_COMMANDS,
+  MAX_RERUN_MS,
+  SCRIPTED,
+  type LabCommand,
+  type LabCommandType,
+} from './commands'
 import { hasOwnKey, ownValue } from '../util/own'
 
 /** CommandValidationError says what is wrong with a command. */

@@ -1,8 +1,7 @@
 // The control protocol between the supervisor and each node process: commands and fault rules
 // in, telemetry out. It is low-rate, so its frames carry JSON (easy to read in a capture), each
 // validated on receipt. Byte layout: docs/formats/protocol.md, "Control frames".
-import type { ClusterConfig } from '../lab/config'
-import type { LinkRule, MessageSummary, NodeStatus } from '../lab/events'
+import type { LinkRule, MessageSummary, NodeSettings, NodeStatus } from './node'
 import type { NodeId, RaftEvent } from '../raft/types'
 import { utf8Encode } from '../util/binary'
 import { ProtocolError } from './errors'
@@ -19,7 +18,7 @@ export interface NodeLaunchConfig {
   runDir: string
   /** dataDir is this node's own storage directory. */
   dataDir: string
-  cluster: ClusterConfig
+  cluster: NodeSettings
   /** seed makes the node's randomized election timeouts reproducible; 0 draws a random one. */
   seed: number
 }

@@ -52,3 +52,4 @@ export {
 } from './batch'
 export * from './client'
 export * from './control'
+export * from './node'

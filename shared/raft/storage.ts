@@ -2,21 +2,11 @@
 // (after persisting a Ready) and keeps it in step with its disk. Snapshots and compaction will
 // extend this interface: firstIndex() > 1 already means "entries before it are gone".
 import { assert } from '../util/assert'
-import type { Entry, HardState } from './types'
+import type { Entry, HardState, Storage } from './types'
 
-/** Storage is read access to the persisted log and hard state. Indexes start at 1. */
-export interface Storage {
-  /** initialState returns the persisted hard state (term, vote, commit). */
-  initialState(): HardState
-  /** firstIndex is the index of the first stored entry (1 when nothing was compacted). */
-  firstIndex(): number
-  /** lastIndex is the index of the last stored entry (firstIndex() - 1 when empty). */
-  lastIndex(): number
-  /** term returns the term of entry i, for firstIndex()-1 ≤ i ≤ lastIndex(); else undefined. */
-  term(i: number): number | undefined
-  /** entries returns entries [lo, hi), at most maxCount and — past the first — maxSizeBytes. */
-  entries(lo: number, hi: number, maxCount: number, maxSizeBytes: number): Entry[]
-}
+// The Storage interface lives in types.ts with the other types of the core's contract (Config
+// holds one), so that types.ts imports nothing from the modules that implement it.
+export type { Storage } from './types'
 
 /** entrySizeBytes estimates an entry's encoded size, for batching limits. */
 export function entrySizeBytes(e: Entry): number {

@@ -1,7 +1,6 @@
 // The data the Raft core consumes and produces: log entries, messages, persistent and volatile
 // state, and the Ready batch. Plain data only, so it crosses process and wire boundaries as is.
 import type { Rng } from '../util/rng'
-import type { Storage } from './storage'
 
 /** NodeId identifies a Raft node; ids are positive integers, and NONE (0) means "no node". */
 export type NodeId = number
@@ -255,4 +254,18 @@ export interface ProgressStatus {
   state: 'probe' | 'replicate'
   inflight: number
   recentActive: boolean
+}
+
+/** Storage is read access to the persisted log and hard state. Indexes start at 1. */
+export interface Storage {
+  /** initialState returns the persisted hard state (term, vote, commit). */
+  initialState(): HardState
+  /** firstIndex is the index of the first stored entry (1 when nothing was compacted). */
+  firstIndex(): number
+  /** lastIndex is the index of the last stored entry (firstIndex() - 1 when empty). */
+  lastIndex(): number
+  /** term returns the term of entry i, for firstIndex()-1 ≤ i ≤ lastIndex(); else undefined. */
+  term(i: number): number | undefined
+  /** entries returns entries [lo, hi), at most maxCount and — past the first — maxSizeBytes. */
+  entries(lo: number, hi: number, maxCount: number, maxSizeBytes: number): Entry[]
 }

@@ -3,54 +3,27 @@
 // start — so it can be played again on a fresh cluster, from the CLI or the app. A recording made
 // mid-session can instead have only its recorded part re-run: the cluster brought to the state of
 // the recording's first moment, then the recorded commands. Pure.
-import type { LabCommand, LabCommandType } from '../lab/commands'
+import {
+  MAX_RERUN_COMMANDS,
+  MAX_RERUN_MS,
+  SCRIPTED,
+  type LabCommand,
+  type RerunPlan,
+  type TimedCommand,
+} from '../lab/commands'
 import type { ClusterConfig } from '../lab/config'
 import type { SessionState } from './state'
 import type { LabEvent } from '../lab/events'
 
-/** TimedCommand is a command at its offset from the cluster's start. */
-export interface TimedCommand {
-  atMs: number
-  command: LabCommand
-}
-
-/** RerunPlan is what a re-run does: start a cluster with `config`, run `commands` on time, stop
- * after `durationMs`. */
-export interface RerunPlan {
-  config: ClusterConfig
-  commands: TimedCommand[]
-  durationMs: number
-}
-
-/** SCRIPTED lists the commands a re-run replays. Cluster start and stop frame the run itself;
- * status queries, benchmarks and Figure 16 runs are not part of an experiment. */
-export const SCRIPTED: ReadonlySet<LabCommandType> = new Set<LabCommandType>([
-  'node.pause',
-  'node.resume',
-  'node.crash',
-  'node.restart',
-  'node.stop',
-  'node.transfer',
-  'link.cut',
-  'link.heal',
-  'link.set',
-  'partition.isolate',
-  'partition.split',
-  'partition.bridge',
-  'heal.all',
-  'kv.put',
-  'kv.get',
-  'kv.delete',
-  'kv.cas',
-  'workload.start',
-  'workload.stop',
-])
-
-/** MAX_RERUN_MS bounds a plan's length (a day). */
-export const MAX_RERUN_MS = 24 * 3_600_000
-
-/** MAX_RERUN_COMMANDS bounds a plan's commands. */
-export const MAX_RERUN_COMMANDS = 100_000
+// The plan's shape and limits are part of the lab's contract (the rerun.start command carries a
+// plan), so they live in shared/lab/commands.ts; re-exported here for the planners' users.
+export {
+  MAX_RERUN_COMMANDS,
+  MAX_RERUN_MS,
+  SCRIPTED,
+  type RerunPlan,
+  type TimedCommand,
+} from '../lab/commands'
 
 /** planRerun takes the first cluster of a stream of events (a recording's, in order) and the
  * commands that were started on it. A recording started while a cluster ran (the app's record

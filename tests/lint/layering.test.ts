@@ -67,6 +67,36 @@ describe('layering lint', () => {
       /may not import electron\/lab/,
     ],
   ]
+  // Inside shared/, the sub-layers: core, then kv / protocol, then the lab's contract, then
+  // sessions; arrows point down only.
+  cases.push(
+    [
+      'shared/protocol/x.ts',
+      "import type { ClusterConfig } from '../lab/config'\nexport type C = ClusterConfig",
+      /shared\/protocol\/ may not import shared\/lab\//,
+    ],
+    [
+      'shared/lab/x.ts',
+      "import { planRerun } from '../session/rerun'\nexport const p = planRerun",
+      /shared\/lab\/ may not import shared\/session\//,
+    ],
+    [
+      'shared/raft/x.ts',
+      "import { Kv } from '../kv/store'\nexport const k = Kv",
+      /shared\/raft\/ may not import shared\/kv\//,
+    ],
+    [
+      'shared/session/x.ts',
+      "import type { LabEvent } from '../lab/events'\nexport type E = LabEvent",
+      null,
+    ],
+    [
+      'shared/lab/x.ts',
+      "import type { NodeStatus } from '../protocol/node'\nexport type S = NodeStatus",
+      null,
+    ],
+    ['shared/kv/x.ts', "import { ref } from 'vue'\nexport const r = ref", /may not import 'vue'/],
+  )
   for (const [file, code, expected] of cases) {
     it(`${file}: ${code.split('\n')[0]}`, async () => {
       const found = (await problems(file, code)).filter((p) => /layering|restricted/.test(p))
@@ -74,4 +104,45 @@ describe('layering lint', () => {
       else expect(found.join('\n')).toMatch(expected)
     })
   }
+})
+
+describe('no import cycles', () => {
+  // raftLog.ts imports storage.ts: storage.ts importing raftLog.ts back closes a cycle.
+  it('reports an import that closes a cycle, naming the whole chain', async () => {
+    const found = await problems(
+      'shared/raft/storage.ts',
+      "import { RaftLog } from './raftLog'\nexport const l = RaftLog",
+    )
+    expect(found).toContain(
+      'layering/no-cycle: import cycle: shared/raft/storage.ts → shared/raft/raftLog.ts → ' +
+        'shared/raft/storage.ts (dependencies must run one way)',
+    )
+  })
+
+  it('sees cycles through several files and type-only imports', async () => {
+    // types.ts ← raftLog.ts ← raft.ts: types.ts importing raft.ts closes a longer cycle.
+    const found = await problems(
+      'shared/raft/types.ts',
+      "import type { RaftNode } from './raft'\nexport type R = RaftNode",
+    )
+    expect(found.join('\n')).toMatch(
+      /layering\/no-cycle: import cycle: shared\/raft\/types\.ts → shared\/raft\/raft\.ts → .*shared\/raft\/types\.ts/,
+    )
+  })
+
+  it('stays quiet for imports that run one way', async () => {
+    const found = await problems(
+      'shared/raft/x.ts',
+      "import { RaftLog } from './raftLog'\nexport const l = RaftLog",
+    )
+    expect(found.filter((p) => p.startsWith('layering/no-cycle'))).toEqual([])
+  })
+
+  it('finds no cycle anywhere in the sources it covers', async () => {
+    const results = await eslint.lintFiles(['shared', 'electron', 'renderer/src'])
+    const cycles = results.flatMap((r) =>
+      r.messages.filter((m) => m.ruleId === 'layering/no-cycle').map((m) => m.message),
+    )
+    expect(cycles).toEqual([])
+  })
 })
