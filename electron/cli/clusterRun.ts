@@ -5,7 +5,7 @@ import { nodeName } from '../../shared/lab'
 import type { NodeId } from '../../shared/raft/types'
 import {
   clusterHelp,
-  formatDuration,
+  scriptDuration,
   formatResult,
   parseClusterLine,
   type ParsedLine,
@@ -31,7 +31,7 @@ function whyNoLeader(s: ClusterStatus, timeoutMs: number): string {
   const what = cannotElect(s)
     ? `no leader possible: ${failed} of ${n} nodes could not start, and a leader needs ` +
       `${Math.floor(n / 2) + 1}`
-    : `no leader within ${formatDuration(timeoutMs)}`
+    : `no leader within ${scriptDuration(timeoutMs)}`
   const reasons = [...s.nodes]
     .sort((a, b) => a.id - b.id)
     .map(downReason)
@@ -82,7 +82,7 @@ export async function runLine(
       return { kind: 'ok', output: renderStatusTable(lab.status(), io.color) }
     case 'sleep':
       await io.sleep(parsed.ms)
-      return { kind: 'ok', output: `slept ${formatDuration(parsed.ms)}` }
+      return { kind: 'ok', output: `slept ${scriptDuration(parsed.ms)}` }
     case 'wait-leader': {
       const start = io.now()
       const found = await lab.waitFor((s) => s.leader !== null || cannotElect(s), parsed.timeoutMs)

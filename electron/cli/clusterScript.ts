@@ -122,8 +122,8 @@ export function parsePercent(text: string): number | null {
   return n >= 0 && n <= 100 ? n : null
 }
 
-/** formatDuration shows milliseconds the way people type them: 500ms, 2s, 1.5s. */
-export function formatDuration(ms: number): string {
+/** scriptDuration shows milliseconds the way people type them: 500ms, 2s, 1.5s. */
+export function scriptDuration(ms: number): string {
   return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))}s` : `${Number(ms.toFixed(3))}ms`
 }
 

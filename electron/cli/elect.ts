@@ -14,7 +14,8 @@ import {
   type TimeoutRange,
 } from '../lab/elect'
 import { CommandError, intArg, parse, UsageError } from './args'
-import { parseTimeoutRanges } from '../../shared/lab/figure16'
+import { figure16TrialsCsv, parseTimeoutRanges } from '../../shared/lab/figure16'
+import { formatDuration } from '../../shared/util/duration'
 
 const DEFAULT_TIMEOUTS = PAPER_RANGES.map(rangeLabel).join(',')
 
@@ -121,28 +122,11 @@ export function estimateDurationMs(ranges: readonly TimeoutRange[], trials: numb
   return ms
 }
 
-/** formatDuration writes ms as `45 s`, `12 min 5 s` or `1 h 3 min`. */
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s} s`
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
-}
+export { formatDuration }
 
-/** formatCsv writes one row per trial, starting range,trial,ms (`ms` is the paper's measure);
- * the times of a failed trial are empty. */
+/** formatCsv writes one row per trial: the app's export, column for column. */
 export function formatCsv(trials: readonly ElectTrial[]): string {
-  const head = [
-    'range,trial,ms,ok,elected_ms,detected_ms',
-    'crashed_leader,crashed_term,new_leader,new_term,crash_delay_ms',
-  ].join(',')
-  const cell = (v: number | null): string => (v === null ? '' : String(v))
-  const rows = trials.map((t) =>
-    [`${t.range},${t.trial},${cell(t.ms)},${t.ok},${cell(t.electedMs)},${cell(t.detectedMs)}`]
-      .concat([t.crashedLeader, t.crashedTerm, t.newLeader, t.newTerm, t.crashDelayMs].map(cell))
-      .join(','),
-  )
-  return [head, ...rows].join('\n') + '\n'
+  return figure16TrialsCsv(trials)
 }
 
 /** RunContext is what the table and the JSON say about the setup besides the results. */

@@ -46,7 +46,7 @@ export const ZONES = {
 
 /** PURE_PACKAGES: npm packages with no I/O, clock or global state that shared/ may bundle. */
 const PURE_PACKAGES = new Set(['pure-rand'])
-const VUE_PACKAGES = new Set(['vue', 'pinia', 'chart.js', 'vue-chartjs'])
+const VUE_PACKAGES = new Set(['vue', 'pinia', 'chart.js'])
 const BUILTINS = new Set(builtinModules)
 
 function zoneOf(relPath) {

@@ -3,6 +3,7 @@
 // crash delays. Pure: no processes, no clock.
 import type { NodeId } from '../raft/types'
 import { createRng, type Rng } from '../util/rng'
+import { toCsv } from '../util/csv'
 
 /** TimeoutRange is one election-timeout range in ms, both ends included. */
 export interface TimeoutRange {
@@ -151,4 +152,42 @@ export function parseTimeoutRanges(list: string): TimeoutRange[] {
     if (maxMs < minMs) throw new RangeError(`'${p}' is empty (MAX is below MIN)`)
     return { minMs, maxMs }
   })
+}
+
+/** FIGURE16_TRIAL_COLUMNS: one CSV row per trial, in this order — `ms`, the paper's measure,
+ * first after the trial's name. The CLI and the app write the same file. */
+export const FIGURE16_TRIAL_COLUMNS = [
+  'range',
+  'trial',
+  'ms',
+  'ok',
+  'elected_ms',
+  'detected_ms',
+  'crashed_leader',
+  'crashed_term',
+  'new_leader',
+  'new_term',
+  'crash_delay_ms',
+  'error',
+] as const
+
+/** figure16TrialsCsv writes every trial of a run as CSV (a failed trial's times are empty). */
+export function figure16TrialsCsv(trials: readonly ElectTrial[]): string {
+  return toCsv(
+    FIGURE16_TRIAL_COLUMNS,
+    trials.map((t) => [
+      t.range,
+      t.trial,
+      t.ms,
+      t.ok,
+      t.electedMs,
+      t.detectedMs,
+      t.crashedLeader,
+      t.crashedTerm,
+      t.newLeader,
+      t.newTerm,
+      t.crashDelayMs,
+      t.error ?? '',
+    ]),
+  )
 }

@@ -1,37 +1,4 @@
-// The simulator sweep run by `npm test`: 2,000 seeds × 2,000 steps of a 5-node cluster with every
-// fault kind, Raft's safety properties checked after every step, and liveness after healing.
-import { describe, expect, it } from 'vitest'
-import { runSeedRange } from '../../electron/lab/simRunner'
+// The simulator sweep run by `npm test` on 5 nodes (see sweepCase.ts).
+import { defineSweep } from './sweepCase'
 
-const SEEDS = 2000
-const STEPS = 2000
-
-describe('simulator sweep, 5 nodes', () => {
-  it(`passes ${SEEDS} seeds × ${STEPS} steps with no violation`, () => {
-    const started = performance.now()
-    let steps = 0
-    let elections = 0
-    let maxConverge = 0
-    const res = runSeedRange(
-      5 * 1_000_000,
-      5 * 1_000_000 + SEEDS,
-      { steps: STEPS, nodeCounts: [5], traceLines: 30 },
-      (s) => {
-        steps += s.steps + s.livenessSteps
-        elections += s.elections
-        maxConverge = Math.max(maxConverge, s.livenessConvergeTicks ?? 0)
-      },
-    )
-    const seconds = (performance.now() - started) / 1000
-    console.log(
-      `sim sweep (5 nodes): ${SEEDS} seeds, ${steps} steps, ${elections} elections, liveness ≤ ${maxConverge} ticks, ${seconds.toFixed(1)} s (${Math.round(steps / seconds)} steps/s)`,
-    )
-    const first = res.violations[0]
-    expect(
-      first
-        ? `${first.kind}: ${first.message}\n  ${first.repro}\n  ${first.trace.join('\n  ')}`
-        : null,
-    ).toBeNull()
-    expect(res.stats.every((s) => s.steps === STEPS)).toBe(true)
-  })
-})
+defineSweep(5, 2000)

@@ -1,8 +1,8 @@
 // Data for the benchmark view's charts and exports: latency percentiles per configuration, and
 // the Figure 16 election-time CDFs beside the paper's medians and maxima. Pure.
 import type { BenchConfig, BenchReport } from '../../../shared/lab/bench'
-import { PAPER_FIGURE16, type ElectRun } from '../../../shared/lab/figure16'
-import { toCsv } from './csv'
+import { figure16TrialsCsv, PAPER_FIGURE16, type ElectRun } from '../../../shared/lab/figure16'
+import { toCsv } from '../../../shared/util/csv'
 import { ownValue } from '../../../shared/util/own'
 import type { Point } from './chartData'
 
@@ -93,38 +93,9 @@ export function electCurves(run: ElectRun): ElectCurve[] {
   })
 }
 
-/** electTrialsCsv lists every trial of a run, one per line. */
+/** electTrialsCsv lists every trial of a run, one per line (as `raftlab elect --csv` does). */
 export function electTrialsCsv(run: ElectRun): string {
-  return toCsv(
-    [
-      'range',
-      'trial',
-      'ok',
-      'ms',
-      'elected_ms',
-      'detected_ms',
-      'crashed_leader',
-      'crashed_term',
-      'new_leader',
-      'new_term',
-      'crash_delay_ms',
-      'error',
-    ],
-    run.trials.map((t) => [
-      t.range,
-      t.trial,
-      t.ok,
-      t.ms,
-      t.electedMs,
-      t.detectedMs,
-      t.crashedLeader,
-      t.crashedTerm,
-      t.newLeader,
-      t.newTerm,
-      t.crashDelayMs,
-      t.error ?? '',
-    ]),
-  )
+  return figure16TrialsCsv(run.trials)
 }
 
 /** electSummaryCsv lists each range's summary beside the paper's. */

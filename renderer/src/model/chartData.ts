@@ -2,7 +2,7 @@
 // arrays it is given, so it must only ever see fresh copies like these, never reactive state
 // (TOOLCHAIN.md). x values are seconds since the session started. Pure: no DOM, no Chart.js.
 import type { NodeId } from '../../../shared/raft/types'
-import { toCsv } from './csv'
+import { toCsv } from '../../../shared/util/csv'
 import { binLabel, logHistogram, type Histogram } from './histogram'
 import type { SeriesRing } from './ring'
 import type { FaultBand, FaultMark, LeaderSegment, SamplePoint, TimelineModel } from './timeline'

@@ -48,11 +48,4 @@ export function formatRate(perSec: number): string {
   return `${Math.round(perSec)}/s`
 }
 
-/** formatDuration formats a span of ms as "850 ms", "4.2 s", "3 min 20 s". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const m = Math.floor(ms / 60_000)
-  const s = Math.round((ms - m * 60_000) / 1000)
-  return `${m} min ${s} s`
-}
+export { formatDuration } from '../../../shared/util/duration'

@@ -1,7 +1,7 @@
 // The session: the connection to the lab engine, the plain (non-reactive) model every view draws
 // from, and the pipeline that folds event batches into it. Events arrive in bursts of hundreds a
-// second; they are queued and folded at most every FLUSH_MS, on an animation frame, and only the
-// parts of the model a batch touched are published to their stores.
+// second; they are queued and folded at most every FLUSH_MS, on a timer (see schedule()), and
+// only the parts of the model a batch touched are published to their stores.
 import { defineStore } from 'pinia'
 import { nextTick, ref, shallowRef } from 'vue'
 import type { ClusterStatus, CommandResult, LabCommand } from '../../../shared/lab/commands'

@@ -4,7 +4,7 @@ import {
   CLUSTER_COMMANDS,
   clusterHelp,
   DEFAULT_WAIT_LEADER_MS,
-  formatDuration,
+  scriptDuration,
   formatResult,
   parseClusterLine,
   parseDuration,
@@ -230,10 +230,10 @@ describe('units', () => {
   })
 
   it('formats durations the way they are typed', () => {
-    expect(formatDuration(500)).toBe('500ms')
-    expect(formatDuration(5000)).toBe('5s')
-    expect(formatDuration(1500)).toBe('1.5s')
-    expect(formatDuration(0.25)).toBe('0.25ms')
+    expect(scriptDuration(500)).toBe('500ms')
+    expect(scriptDuration(5000)).toBe('5s')
+    expect(scriptDuration(1500)).toBe('1.5s')
+    expect(scriptDuration(0.25)).toBe('0.25ms')
   })
 })
 

@@ -1,5 +1,6 @@
 // `raftlab elect`'s command line and output, without running a cluster: range parsing, option
 // checks, CSV, the table and its reading of the shape against the paper.
+import { electTrialsCsv } from '../../../renderer/src/model/benchData'
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../../../electron/cli/args'
 import {
@@ -155,10 +156,14 @@ describe('formatCsv', () => {
     ])
     const lines = csv.trimEnd().split('\n')
     expect(lines[0]).toBe(
-      'range,trial,ms,ok,elected_ms,detected_ms,crashed_leader,crashed_term,new_leader,new_term,crash_delay_ms',
+      'range,trial,ms,ok,elected_ms,detected_ms,crashed_leader,crashed_term,new_leader,new_term,crash_delay_ms,error',
     )
-    expect(lines[1]).toBe('150-300,1,171.5,true,160.25,150.5,2,4,3,5,12.5')
-    expect(lines[2]).toBe('150-300,2,,false,,,2,4,,,12.5')
+    expect(lines[1]).toBe('150-300,1,171.5,true,160.25,150.5,2,4,3,5,12.5,')
+    expect(lines[2]).toBe('150-300,2,,false,,,2,4,,,12.5,')
+    // The app's export is the same file.
+    expect(electTrialsCsv({ trials: [trial({})] } as unknown as ElectRun)).toBe(
+      formatCsv([trial({})]),
+    )
     expect(lines).toHaveLength(3)
     expect(csv.endsWith('\n')).toBe(true)
   })
@@ -257,7 +262,7 @@ describe('durations', () => {
   })
 
   it('formats seconds, minutes and hours', () => {
-    expect(formatDuration(4_400)).toBe('4 s')
+    expect(formatDuration(4_400)).toBe('4.4 s')
     expect(formatDuration(125_000)).toBe('2 min 5 s')
     expect(formatDuration(3_780_000)).toBe('1 h 3 min')
   })

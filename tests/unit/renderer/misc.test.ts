@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { backoffDelay } from '../../../renderer/src/model/backoff'
 import { binLabel, logHistogram, quantile } from '../../../renderer/src/model/histogram'
-import { toCsv } from '../../../renderer/src/model/csv'
+import { toCsv } from '../../../shared/util/csv'
 import { formatClock, formatMs, formatRate } from '../../../renderer/src/model/format'
 import { directedLink, ringPositions } from '../../../renderer/src/model/geometry'
 import { inkOn, nodeLook, termColor } from '../../../renderer/src/model/palette'

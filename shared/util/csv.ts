@@ -1,4 +1,4 @@
-// CSV text for exports (RFC 4180 quoting). Pure.
+// CSV text for exports (RFC 4180 quoting): the app's downloads and the CLI's output. Pure.
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return ''
