@@ -56,3 +56,11 @@ export function formatDuration(ms: number): string {
   const s = Math.round((ms - m * 60_000) / 1000)
   return `${m} min ${s} s`
 }
+
+/** formatIndices writes a node's commit and last index (and its applied index when it lags the
+ * commit) as "c199,356 l199,356": grouped like every other count, so a long log reads alike on
+ * the ring, in the logs and in the node menu. */
+export function formatIndices(s: { commit: number; applied: number; lastIndex: number }): string {
+  const a = s.applied !== s.commit ? ` a${formatCount(s.applied)}` : ''
+  return `c${formatCount(s.commit)}${a} l${formatCount(s.lastIndex)}`
+}
