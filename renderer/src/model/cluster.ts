@@ -163,6 +163,9 @@ export function reduceCluster(m: ClusterModel, ev: LabEvent): boolean {
       m.running = false
       m.nodes = []
       m.links = []
+      // Votes are drawn for a moment after they are cast, measured in event time, which stands
+      // still once the cluster is gone: the last election's arrows must go with it.
+      m.votes.clear()
       m.workload.running = false
       recomputeLeader(m)
       return true
