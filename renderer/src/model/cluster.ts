@@ -236,6 +236,19 @@ export function linkRule(
   return m.links.find((r) => r.from === from && r.to === to) ?? null
 }
 
+/** isIsolated tells whether every link to and from a node is cut (in a cluster of two or more):
+ * the node is cut off, and what it needs is to rejoin, not to be isolated again. */
+export function isIsolated(
+  m: { links: readonly LinkRule[]; nodes: readonly { id: NodeId }[] },
+  id: NodeId,
+): boolean {
+  const others = m.nodes.filter((n) => n.id !== id)
+  return (
+    others.length > 0 &&
+    others.every((o) => linkRule(m, id, o.id)?.cut === true && linkRule(m, o.id, id)?.cut === true)
+  )
+}
+
 /** isNodeDown tells whether a node's process is not serving (crashed, stopped, starting). */
 export function isNodeDown(n: Pick<NodeModel, 'state'>): boolean {
   return n.state === 'crashed' || n.state === 'stopped' || n.state === 'starting'

@@ -1,17 +1,21 @@
-// Drawings that outlive what they show (issue 12, item 11): vote arrows go with the cluster; a
-// cluster's shutdown is not a no-leader gap and its stopping nodes are not faults; a new
-// cluster's charts begin at its start.
+// Drawings that outlive what they show, and small lies (issue 12, items 11 and 12): vote arrows go
+// with the cluster; a cluster's shutdown is not a no-leader gap and its stopping nodes are not
+// faults; a new cluster's charts begin at its start; one node stopped is one line; an isolated
+// node is recognised as such (its menu offers to rejoin); the workload's readout says "no leader"
+// rather than zeros that look like measurements.
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createClusterModel, reduceCluster } from '../../../renderer/src/model/cluster'
+import { createClusterModel, isIsolated, reduceCluster } from '../../../renderer/src/model/cluster'
 import { bandSpans, gapsIn, leaderSpans } from '../../../renderer/src/model/chartData'
+import { formatWorkloadReadout } from '../../../renderer/src/model/format'
+import { applyEvents, createLabModel } from '../../../renderer/src/model/lab'
 import {
   createTimelineModel,
   noLeaderStats,
   reduceTimeline,
 } from '../../../renderer/src/model/timeline'
 import { useTimeAxisStore } from '../../../renderer/src/stores/timeAxis'
-import type { LabEvent } from '../../../shared/lab/events'
+import type { LabEvent, LinkRule } from '../../../shared/lab/events'
 import { config, startedCluster, status, Stream } from './events'
 
 function setup() {
@@ -126,5 +130,56 @@ describe('the time axis across clusters', () => {
     expect(a.windowAt(200_000)).toEqual({ fromMs: 140_000, toMs: 200_000 })
     a.freeze(110_000)
     expect(a.windowAt(300_000)).toEqual({ fromMs: 100_000, toMs: 160_000 })
+  })
+})
+
+describe('the narrative', () => {
+  it('tells one node stopped once', () => {
+    const s = new Stream()
+    const m = createLabModel()
+    const cmd = { type: 'node.stop', node: 3 } as const
+    applyEvents(m, startedCluster(s, 3))
+    applyEvents(m, [
+      s.at(1000, { type: 'command', id: 4, phase: 'started', command: cmd }),
+      s.at(1200, { type: 'node.process', node: 3, state: 'stopped', pid: null }),
+      s.at(1210, { type: 'fault', action: 'applied', description: 'n3 stopped' }),
+      s.at(1211, { type: 'command', id: 4, phase: 'done', command: cmd }),
+    ])
+    const told = m.narrative.toArray().filter((l) => /\bn3 stopped\b/.test(l.text))
+    expect(told.map((l) => [l.kind, l.text])).toEqual([['fault', 'n3 stopped']])
+  })
+})
+
+describe('an isolated node', () => {
+  const nodes = [{ id: 1 }, { id: 2 }, { id: 3 }]
+  const cut = (from: number, to: number): LinkRule => ({
+    from,
+    to,
+    cut: true,
+    latencyMs: 0,
+    jitterMs: 0,
+    lossPercent: 0,
+  })
+
+  it('is one whose every link, both ways, is cut', () => {
+    const links = [cut(1, 2), cut(2, 1), cut(1, 3), cut(3, 1)]
+    expect(isIsolated({ nodes, links }, 1)).toBe(true)
+    expect(isIsolated({ nodes, links }, 2)).toBe(false)
+    expect(isIsolated({ nodes, links: links.slice(0, 3) }, 1)).toBe(false)
+    expect(isIsolated({ nodes: [{ id: 1 }], links: [] }, 1)).toBe(false)
+  })
+})
+
+describe('the workload readout', () => {
+  const sample = { writesPerSec: 1100, readsPerSec: 0, writes: 550, p99Ms: 18.2 }
+
+  it('says there is no leader rather than 0/s and a p99 of 0.000 ms', () => {
+    expect(formatWorkloadReadout({ ...sample, writesPerSec: 0, writes: 0, p99Ms: 0 }, false)).toBe(
+      'no leader — writes wait',
+    )
+    expect(formatWorkloadReadout({ ...sample, writesPerSec: 0, writes: 0, p99Ms: 0 }, true)).toBe(
+      '0/s · p99 —',
+    )
+    expect(formatWorkloadReadout(sample, true)).toBe('1.1k/s · p99 18.2 ms')
   })
 })
