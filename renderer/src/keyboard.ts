@@ -82,7 +82,7 @@ export function onKeydown(ev: KeyboardEvent): boolean {
       needNode((id) => cluster.toggleCrash(id))
       break
     case 'isolate-node':
-      needNode((id) => cluster.isolate(id))
+      needNode((id) => cluster.toggleIsolate(id))
       break
     case 'transfer-node':
       needNode((id) => cluster.transfer(id))

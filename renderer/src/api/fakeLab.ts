@@ -209,6 +209,12 @@ export class FakeLab implements RaftlabBridge {
       }
       case 'node.stop':
         this.setState(this.node(cmd.node), 'stopped')
+        // As the engine does: the stop is a fault, told once.
+        this.emit({
+          type: 'fault',
+          action: 'applied',
+          description: `${nodeName(cmd.node)} stopped`,
+        })
         return
       case 'node.transfer': {
         const leader = this.status().leader

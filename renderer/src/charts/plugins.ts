@@ -2,7 +2,7 @@
 // events as thin marks, and the leader timeline drawn as coloured segments with hatched gaps.
 // Their data is kept in WeakMaps beside the chart (never in Chart.js options, never reactive).
 import type { Chart, Plugin } from 'chart.js'
-import type { RawPoints, Span } from '../model/chartData'
+import { layoutBandLabels, type RawPoints, type Span } from '../model/chartData'
 import type { FaultBand, FaultMark, LeaderSegment } from '../model/timeline'
 import { inkOn, nodeColor } from '../model/palette'
 import type { ChartTheme } from './theme'
@@ -92,19 +92,24 @@ export const faultBandsPlugin: Plugin = {
     clip(chart)
     ctx.font = '10px system-ui, sans-serif'
     ctx.textBaseline = 'top'
-    let labelRow = 0
-    for (const b of layer.bands) {
-      const x0 = x.getPixelForValue(b.x0)
-      const x1 = x.getPixelForValue(b.x1)
+    const px = layer.bands.map((b) => ({
+      x0: x.getPixelForValue(b.x0),
+      x1: x.getPixelForValue(b.x1),
+      textPx: layer.labels ? ctx.measureText(b.label).width : 0,
+    }))
+    layer.bands.forEach((b, i) => {
+      const p = px[i] as { x0: number; x1: number }
       ctx.fillStyle = b.kind === 'node' ? layer.theme.faultNode : layer.theme.faultLink
-      ctx.fillRect(x0, a.top, Math.max(2, x1 - x0), a.bottom - a.top)
-      if (layer.labels && x1 - x0 > 30) {
-        const text = fitText(ctx, b.label, x1 - x0 - 6)
-        if (text) {
-          ctx.fillStyle = layer.theme.muted
-          ctx.fillText(text, x0 + 3, a.top + 2 + (labelRow++ % 3) * 11)
-        }
-      }
+      ctx.fillRect(p.x0, a.top, Math.max(2, p.x1 - p.x0), a.bottom - a.top)
+    })
+    if (layer.labels) {
+      const places = layoutBandLabels(px, { left: a.left, right: a.right })
+      ctx.fillStyle = layer.theme.muted
+      layer.bands.forEach((b, i) => {
+        const p = places[i]
+        const text = p ? fitText(ctx, b.label, p.maxPx) : ''
+        if (p && text) ctx.fillText(text, p.x, a.top + 2 + p.row * 11)
+      })
     }
     for (const m of layer.marks) {
       const px = Math.round(x.getPixelForValue(m.x)) + 0.5

@@ -222,6 +222,42 @@ export function bandSpans(t: TimelineModel, w: TimeWindow): (FaultBand & Span)[]
   return out
 }
 
+/** BandLabelPlace is where a fault band's label is written: from x (pixels), on row `row` of the
+ * chart's label rows, in at most maxPx. */
+export interface BandLabelPlace {
+  x: number
+  row: number
+  maxPx: number
+}
+
+/** layoutBandLabels places fault band labels (bands in start order, pixels) on `rows` rows at the
+ * top of a chart. A label starts at its band and may run on past the band's end — a two-second
+ * pause is a sliver on a one-minute axis, and its label still has to be read — as long as it
+ * meets no other label on its row; one that would pass the right edge moves left. Only when every
+ * row is taken at its start is a label shortened (or left out: null). */
+export function layoutBandLabels(
+  bands: readonly { x0: number; x1: number; textPx: number }[],
+  area: { left: number; right: number },
+  rows = 3,
+  gapPx = 8,
+): (BandLabelPlace | null)[] {
+  const rowEnd: number[] = Array.from({ length: rows }, () => -Infinity)
+  return bands.map((b) => {
+    const x = Math.max(area.left + 2, Math.min(b.x0 + 3, area.right - 2 - b.textPx))
+    let row = rowEnd.findIndex((end) => end + gapPx <= x)
+    let at = x
+    if (row < 0) {
+      // Every row is taken here: the row that frees up first, if that is still inside the band.
+      row = rowEnd.indexOf(Math.min(...rowEnd))
+      at = Math.max(x, (rowEnd[row] as number) + gapPx)
+      if (at > Math.max(b.x1, x + 20) || at > area.right - 20) return null
+    }
+    const maxPx = area.right - 2 - at
+    rowEnd[row] = at + Math.min(b.textPx, maxPx)
+    return { x: at, row, maxPx }
+  })
+}
+
 /** marksIn lists the fault events inside the window. */
 export function marksIn(t: TimelineModel, w: TimeWindow): (FaultMark & { x: number })[] {
   const out: (FaultMark & { x: number })[] = []

@@ -181,6 +181,9 @@ export function reduceCluster(m: ClusterModel, ev: LabEvent): boolean {
       m.running = false
       m.nodes = []
       m.links = []
+      // Votes are drawn for a moment after they are cast, measured in event time, which stands
+      // still once the cluster is gone: the last election's arrows must go with it.
+      m.votes.clear()
       m.workload.running = false
       recomputeLeader(m)
       return true
@@ -262,6 +265,19 @@ export function linkRule(
   to: NodeId,
 ): LinkRule | null {
   return m.links.find((r) => r.from === from && r.to === to) ?? null
+}
+
+/** isIsolated tells whether every link to and from a node is cut (in a cluster of two or more):
+ * the node is cut off, and what it needs is to rejoin, not to be isolated again. */
+export function isIsolated(
+  m: { links: readonly LinkRule[]; nodes: readonly { id: NodeId }[] },
+  id: NodeId,
+): boolean {
+  const others = m.nodes.filter((n) => n.id !== id)
+  return (
+    others.length > 0 &&
+    others.every((o) => linkRule(m, id, o.id)?.cut === true && linkRule(m, o.id, id)?.cut === true)
+  )
 }
 
 /** isNodeDown tells whether a node's process is not serving (crashed, stopped, starting). */

@@ -49,3 +49,23 @@ export function formatRate(perSec: number): string {
 }
 
 export { formatDuration } from '../../../shared/util/duration'
+
+/** formatIndices writes a node's commit and last index (and its applied index when it lags the
+ * commit) as "c199,356 l199,356": grouped like every other count, so a long log reads alike on
+ * the ring, in the logs and in the node menu. */
+export function formatIndices(s: { commit: number; applied: number; lastIndex: number }): string {
+  const a = s.applied !== s.commit ? ` a${formatCount(s.applied)}` : ''
+  return `c${formatCount(s.commit)}${a} l${formatCount(s.lastIndex)}`
+}
+
+/** formatWorkloadReadout is the workload's one-line state: its rate and p99 from the latest
+ * sample — but with no leader, that writes wait (a zero rate and a zero p99 would read like a
+ * measurement), and a window in which no write completed has no p99 ("—", not 0.000 ms). */
+export function formatWorkloadReadout(
+  s: { writesPerSec: number; readsPerSec: number; writes: number; p99Ms: number },
+  hasLeader: boolean,
+): string {
+  if (!hasLeader) return 'no leader — writes wait'
+  const rate = formatRate(s.writesPerSec + s.readsPerSec)
+  return s.writes > 0 ? `${rate} · p99 ${formatMs(s.p99Ms)} ms` : `${rate} · p99 —`
+}

@@ -248,7 +248,9 @@ export function describeLabEvent(
             ? line('warning', `${n(ev.node)} could not start: ${ev.detail}`, [ev.node])
             : line('warning', `${n(ev.node)} crashed: ${ev.detail}`, [ev.node])
         case 'stopped':
-          return line('process', `${n(ev.node)} stopped`, [ev.node], ev.detail)
+          // A node only ever stops because it was told to, and that has its own line: the fault
+          // "n4 stopped" for one node, "cluster stopped" for all (an unexpected exit is a crash).
+          return null
         case 'running':
           return line(
             'process',

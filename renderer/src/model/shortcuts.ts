@@ -45,7 +45,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Enter', action: 'node-menu', label: 'open the selected node’s menu', group: 'nodes' },
   { keys: 'p', action: 'pause-node', label: 'pause / resume the selected node', group: 'nodes' },
   { keys: 'c', action: 'crash-node', label: 'crash / restart the selected node', group: 'nodes' },
-  { keys: 'x', action: 'isolate-node', label: 'isolate the selected node', group: 'nodes' },
+  {
+    keys: 'x',
+    action: 'isolate-node',
+    label: 'isolate the selected node / let it rejoin',
+    group: 'nodes',
+  },
   {
     keys: 't',
     action: 'transfer-node',

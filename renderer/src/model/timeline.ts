@@ -16,6 +16,11 @@ export interface LeaderSegment {
   term: number
 }
 
+/** isStopCommand tells the command event that begins stopping the whole cluster. */
+function isStopCommand(ev: LabEvent): boolean {
+  return ev.type === 'command' && ev.command.type === 'cluster.stop'
+}
+
 /** FaultBand is a period during which a fault held: a node paused, crashed or stopped, or link
  * rules in force. Bands come from state (node.process, links.changed), not from parsing fault
  * descriptions, so they end exactly when the fault does; labels come from the fault events. */
@@ -72,6 +77,13 @@ export interface TimelineModel {
   lastStatusMs: number
   lastSampleMs: number
   lastTimeMs: number
+  /** clusterStartMs: when the newest cluster started (null: not seen), where the charts begin
+   * while they follow now — a new cluster's charts do not carry the last one's history. */
+  clusterStartMs: number | null
+  /** stoppingAtMs: when the running cluster began to stop (null: it is not stopping). Its nodes
+   * stop one by one meanwhile: the leaderless stretch and the stopped nodes that follow are the
+   * shutdown, not a gap or a fault. */
+  stoppingAtMs: number | null
   /** private bookkeeping */
   openNodeBands: Map<NodeId, FaultBand>
   openLinkBand: FaultBand | null
@@ -92,6 +104,8 @@ export function createTimelineModel(caps = { raw: 32_768, archive: 16_384 }): Ti
     lastStatusMs: -Infinity,
     lastSampleMs: -Infinity,
     lastTimeMs: 0,
+    clusterStartMs: null,
+    stoppingAtMs: null,
     openNodeBands: new Map(),
     openLinkBand: null,
     nextBandId: 1,
@@ -125,14 +139,14 @@ function openBand(t: TimelineModel, b: Omit<FaultBand, 'id' | 'endMs'>): FaultBa
 function closeNodeBand(t: TimelineModel, id: NodeId, timeMs: number): void {
   const b = t.openNodeBands.get(id)
   if (b) {
-    b.endMs = timeMs
+    b.endMs = Math.max(b.startMs, timeMs)
     t.openNodeBands.delete(id)
   }
 }
 
 function closeAllBands(t: TimelineModel, timeMs: number): void {
   for (const id of [...t.openNodeBands.keys()]) closeNodeBand(t, id, timeMs)
-  if (t.openLinkBand) t.openLinkBand.endMs = timeMs
+  if (t.openLinkBand) t.openLinkBand.endMs = Math.max(t.openLinkBand.startMs, timeMs)
   t.openLinkBand = null
 }
 
@@ -143,15 +157,17 @@ export function currentLeaderSegment(t: TimelineModel): LeaderSegment | null {
 }
 
 /** trackLeader opens a segment when the cluster's leader (or its term) changes; it returns the
- * new segment, or null when nothing changed. */
+ * new segment, or null when nothing changed. Nothing is tracked while no cluster runs or while
+ * the cluster is being stopped (its nodes going one by one leave it leaderless: that is the
+ * shutdown, not a gap to count). */
 export function trackLeader(
   t: TimelineModel,
   c: ClusterModel,
   timeMs: number,
 ): LeaderSegment | null {
   const open = currentLeaderSegment(t)
-  if (!c.running) {
-    if (open) open.endMs = timeMs
+  if (!c.running || t.stoppingAtMs !== null) {
+    if (open) open.endMs = Math.max(open.startMs, t.stoppingAtMs ?? timeMs)
     return null
   }
   const leader = c.leader ?? 0
@@ -177,12 +193,23 @@ export function reduceTimeline(
   switch (ev.type) {
     case 'cluster.started':
       for (const id of t.terms.keys()) recordTerm(t, id, ev.timeMs, NaN)
+      t.clusterStartMs = ev.timeMs
+      t.stoppingAtMs = null
       break
-    case 'cluster.stopped':
+    case 'cluster.stopped': {
       for (const id of t.terms.keys()) recordTerm(t, id, ev.timeMs, NaN)
-      // Stopping a cluster stops its nodes first; those are not faults to shade.
-      for (const b of t.openNodeBands.values()) if (b.state === 'stopped') b.discarded = true
-      closeAllBands(t, ev.timeMs)
+      // Stopping a cluster stops its nodes first; those are not faults to shade (a node stopped
+      // on purpose before the cluster's stop began is).
+      const since = t.stoppingAtMs
+      for (const b of t.openNodeBands.values())
+        if (b.state === 'stopped' && (since === null || b.startMs >= since)) b.discarded = true
+      closeAllBands(t, since ?? ev.timeMs)
+      t.stoppingAtMs = null
+      break
+    }
+    case 'command':
+      if (isStopCommand(ev) && ev.phase === 'started' && c.running) t.stoppingAtMs = ev.timeMs
+      else if (isStopCommand(ev) && ev.phase === 'failed') t.stoppingAtMs = null
       break
     case 'node.status':
       t.lastStatusMs = ev.timeMs

@@ -9,6 +9,7 @@ import type { WorkloadSpec } from '../../../shared/lab/workload'
 import type { NodeId } from '../../../shared/raft/types'
 import {
   emptyWorkload,
+  isIsolated,
   type ClusterModel,
   type NodeModel,
   type VoteArrow,
@@ -100,6 +101,30 @@ export const useClusterStore = defineStore('cluster', () => {
     return run({ type: 'partition.isolate', node: leader })
   }
 
+  /** rejoin heals every cut link to and from an isolated node: all links at once when the
+   * isolation is the only fault in force, else the cut pairs one by one (other faults stay). */
+  async function rejoin(id: NodeId): Promise<CommandResult> {
+    const rules = view.value.links
+    const touches = (r: LinkRule) => r.from === id || r.to === id
+    if (rules.every((r) => r.cut && touches(r))) return run({ type: 'heal.all' })
+    const peers = [
+      ...new Set(
+        rules.filter((r) => r.cut && touches(r)).map((r) => (r.from === id ? r.to : r.from)),
+      ),
+    ]
+    let last: CommandResult = { ok: true }
+    for (const other of peers) {
+      last = await run({ type: 'link.heal', from: id, to: other, both: true })
+      if (!last.ok) break
+    }
+    return last
+  }
+
+  /** toggleIsolate isolates a node, or lets an isolated one rejoin. */
+  function toggleIsolate(id: NodeId): Promise<CommandResult> {
+    return isIsolated(view.value, id) ? rejoin(id) : run({ type: 'partition.isolate', node: id })
+  }
+
   return {
     view,
     nodeIds,
@@ -109,6 +134,8 @@ export const useClusterStore = defineStore('cluster', () => {
     toggleCrash,
     toggleLink,
     isolateLeader,
+    rejoin,
+    toggleIsolate,
     isolate: (id: NodeId) => run({ type: 'partition.isolate', node: id }),
     transfer: (to: NodeId) => run({ type: 'node.transfer', to }),
     stopNode: (id: NodeId) => run({ type: 'node.stop', node: id }),

@@ -79,6 +79,8 @@ export const useSessionStore = defineStore('session', () => {
   let liveModel: LabModel = createLabModel()
   let model: LabModel = liveModel
   let client: LabClient | null = null
+  /** connecting: a client is being loaded (the ?fake stand-in is a chunk of its own). */
+  let connecting = false
   let queue: LabEvent[] = []
   let scheduled = false
   let lastFlush = 0
@@ -244,8 +246,17 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   /** connect starts the session (once). */
-  function connect(c: LabClient = createLabClient()): void {
-    if (client) return
+  function connect(given: LabClient | Promise<LabClient> = createLabClient()): void {
+    if (client || connecting) return
+    if (given instanceof Promise) {
+      connecting = true
+      void given.then((c) => {
+        connecting = false
+        connect(c)
+      })
+      return
+    }
+    const c = given
     client = c
     c.connect({
       hello: onHello,

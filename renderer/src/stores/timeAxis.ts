@@ -1,5 +1,6 @@
 // The one time axis every chart shares: the visible window (following now, or frozen), its span,
-// and the cursor (where the pointer hovers, or a moment picked in the narrative).
+// where it begins (the running cluster's start), and the cursor (where the pointer hovers, or a
+// moment picked in the narrative).
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { TimeWindow } from '../model/chartData'
@@ -19,20 +20,31 @@ export const useTimeAxisStore = defineStore('timeAxis', () => {
   const pinnedMs = ref<number | null>(null)
   /** logScale: the latency chart's y axis is logarithmic (latencies span orders of magnitude). */
   const logScale = ref(true)
+  /** originMs: where the charts begin while following now: the newest cluster's start, so a new
+   * cluster's charts start empty rather than with the last cluster's end and the time between.
+   * (Its history stays a pan or a narrative click away.) */
+  const originMs = ref(0)
+
+  /** setOrigin moves where the following window begins. */
+  function setOrigin(ms: number): void {
+    if (originMs.value !== ms) originMs.value = ms
+  }
 
   /** windowAt is the visible window given the session time now. While following, the first
-   * span of a session shows [0, span] so early data does not stretch across the axis. */
+   * span after the origin shows [origin, origin + span] so early data does not stretch across the
+   * axis, and nothing from before the origin. */
   function windowAt(nowMs: number): TimeWindow {
     const span = spanMs.value
     if (frozen.value) return { fromMs: frozenToMs.value - span, toMs: frozenToMs.value }
-    if (nowMs < span) return { fromMs: 0, toMs: span }
+    if (nowMs - originMs.value < span)
+      return { fromMs: originMs.value, toMs: originMs.value + span }
     return { fromMs: nowMs - span, toMs: nowMs }
   }
 
   /** freeze stops following now, keeping the window where it is. */
   function freeze(nowMs: number): void {
     if (frozen.value) return
-    frozenToMs.value = Math.max(nowMs, spanMs.value)
+    frozenToMs.value = windowAt(nowMs).toMs
     frozen.value = true
   }
 
@@ -71,7 +83,10 @@ export const useTimeAxisStore = defineStore('timeAxis', () => {
   /** pan shifts a frozen window by deltaMs (freezing it first). */
   function pan(deltaMs: number, nowMs: number): void {
     freeze(nowMs)
-    frozenToMs.value = Math.min(Math.max(frozenToMs.value + deltaMs, spanMs.value), nowMs)
+    frozenToMs.value = Math.min(
+      Math.max(frozenToMs.value + deltaMs, spanMs.value),
+      Math.max(nowMs, originMs.value + spanMs.value),
+    )
   }
 
   /** showMoment pins the cursor at a moment and makes sure it is visible: if the window does not
@@ -92,6 +107,8 @@ export const useTimeAxisStore = defineStore('timeAxis', () => {
     hoverMs,
     pinnedMs,
     logScale,
+    originMs,
+    setOrigin,
     windowAt,
     freeze,
     follow,

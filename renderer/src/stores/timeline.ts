@@ -5,14 +5,16 @@ import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
 import type { TimelineModel } from '../model/timeline'
 import { useSessionStore } from './session'
+import { useTimeAxisStore } from './timeAxis'
 
 /** useTimelineStore tells the charts when new data arrived. */
 export const useTimelineStore = defineStore('timeline', () => {
   const version = shallowRef(0)
 
-  /** publish marks the series changed. */
+  /** publish marks the series changed, and starts the time axis at the shown cluster's start. */
   function publish(): void {
     version.value++
+    useTimeAxisStore().setOrigin(model().clusterStartMs ?? 0)
   }
 
   /** model reads the plain timeline model. */
