@@ -13,7 +13,8 @@ import {
   type SessionMeta,
 } from './format'
 import { markerOf, type Marker } from './markers'
-import { applyEvent, cloneState, emptyState, type SessionState } from './state'
+import { applyEvent, cloneState, emptyState, SERIES_LIMIT, type SessionState } from './state'
+import { createFaultBands } from './faults'
 
 /** Inflate undoes raw DEFLATE (RFC 1951). */
 export type Inflate = (compressed: Uint8Array) => Uint8Array
@@ -228,6 +229,9 @@ export class RecordingReader {
     let fromMs = -Infinity
     if (key >= 0) {
       base = cloneState(this.decode(key) as SessionState)
+      // Keyframes written before the fault bands were structured hold a list of worded bands
+      // (nothing read them): start those afresh.
+      if (Array.isArray(base.faults)) base.faults = createFaultBands(SERIES_LIMIT)
       fromMs = base.timeMs - 1
     } else base = emptyState()
     const fromSeq = base.seq

@@ -4,6 +4,7 @@
 // from it. Pure: events in, state out.
 import type { ClusterConfig } from '../lab/config'
 import type { LabEvent, LinkRule, NodeState, NodeStatus } from '../lab/events'
+import { createFaultBands, reduceFaults, type FaultBands } from './faults'
 import type { WorkloadSpec } from '../lab/workload'
 import type { NodeId } from '../raft/types'
 
@@ -28,13 +29,6 @@ export interface NodeSnapshot {
   dropped: number
 }
 
-/** FaultBand is a period during which a fault was active, for shading charts. */
-export interface FaultBand {
-  description: string
-  startMs: number
-  endMs: number | null
-}
-
 /** LatencyPoint is one workload sample on the session clock. */
 export interface LatencyPoint {
   timeMs: number
@@ -54,7 +48,8 @@ export interface SessionState {
   running: boolean
   nodes: NodeSnapshot[]
   links: LinkRule[]
-  faults: FaultBand[]
+  /** faults: the fault bands, by the reducer the app's charts use (shared/session/faults.ts). */
+  faults: FaultBands
   /** termSeries[i] lists [timeMs, term] changes of nodes[i] (bounded). */
   termSeries: Record<string, [number, number][]>
   /** leaderSeries lists [timeMs, leader] changes (0: no leader), bounded. */
@@ -84,7 +79,7 @@ export function emptyState(): SessionState {
     running: false,
     nodes: [],
     links: [],
-    faults: [],
+    faults: createFaultBands(SERIES_LIMIT),
     termSeries: {},
     leaderSeries: [],
     latency: [],
@@ -166,6 +161,7 @@ export function leaderOf(s: SessionState): number {
 export function applyEvent(s: SessionState, e: LabEvent): SessionState {
   s.seq = e.seq
   s.timeMs = e.timeMs
+  reduceFaults(s.faults, e, s.running)
   switch (e.type) {
     case 'cluster.started':
       Object.assign(s, {
@@ -183,7 +179,6 @@ export function applyEvent(s: SessionState, e: LabEvent): SessionState {
       break
     case 'cluster.stopped':
       s.running = false
-      for (const b of s.faults) if (b.endMs === null) b.endMs = e.timeMs
       break
     case 'node.process': {
       const n = node(s, e.node)
@@ -224,23 +219,7 @@ export function applyEvent(s: SessionState, e: LabEvent): SessionState {
       s.links = e.rules
       break
     case 'fault':
-      if (e.action === 'applied') {
-        s.counters.faults++
-        s.faults.push({ description: e.description, startMs: e.timeMs, endMs: null })
-      } else {
-        // A heal ends the bands it concerns; "all links healed" ends every link fault.
-        const all = /all links healed/.test(e.description)
-        for (const b of s.faults) {
-          if (b.endMs !== null) continue
-          if (
-            all
-              ? /link|partition|isolated|bridge/.test(b.description)
-              : sameSubject(b.description, e.description)
-          )
-            b.endMs = e.timeMs
-        }
-      }
-      thin(s.faults)
+      if (e.action === 'applied') s.counters.faults++
       break
     case 'client.op':
       s.counters.clientOps++
@@ -271,14 +250,6 @@ export function applyEvent(s: SessionState, e: LabEvent): SessionState {
     thin(s.leaderSeries)
   }
   return s
-}
-
-/** sameSubject pairs a heal with the fault it ends: "n2 resumed" ends "n2 paused", "link n1→n2
- * healed" ends "link n1→n2 cut", "n3 restarted" ends "n3 crashed (SIGKILL)". */
-function sameSubject(fault: string, heal: string): boolean {
-  const subject = (d: string) =>
-    d.split(/ (paused|resumed|crashed|restarted|stopped|cut|healed)/)[0]
-  return subject(fault) === subject(heal)
 }
 
 /** cloneState copies a state (keyframes must not share structure with the live one). */

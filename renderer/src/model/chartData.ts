@@ -208,8 +208,7 @@ export function leaderSpans(t: TimelineModel, w: TimeWindow): (LeaderSegment & S
 /** bandSpans clips the fault bands to the window. */
 export function bandSpans(t: TimelineModel, w: TimeWindow): (FaultBand & Span)[] {
   const out: (FaultBand & Span)[] = []
-  for (let i = 0; i < t.bands.length; i++) {
-    const b = t.bands.at(i) as FaultBand
+  for (const b of t.faults.bands) {
     const end = b.endMs ?? w.toMs
     if (b.discarded || end < w.fromMs || b.startMs > w.toMs) continue
     out.push({

@@ -10,6 +10,7 @@ import { createLogsModel, reduceLogs, type LogsModel } from './logs'
 import { describeLabEvent, leaderLine, pushLine, type NarrativeLine } from './narrative'
 import { createOverloadState, overloadLine, type OverloadState } from './overload'
 import { Ring } from './ring'
+import { openLinkBand } from '../../../shared/session/faults'
 import { createTimelineModel, reduceTimeline, trackLeader, type TimelineModel } from './timeline'
 
 /** NARRATIVE_LINES bounds the narrative. */
@@ -117,7 +118,7 @@ function seedFromStatus(m: LabModel, status: ClusterStatus, timeMs: number): voi
       reduceTimeline(m.timeline, ev, m.cluster)
     }
   }
-  if (status.links.length > 0 && !m.timeline.openLinkBand)
+  if (status.links.length > 0 && !openLinkBand(m.timeline.faults))
     reduceTimeline(m.timeline, at({ type: 'links.changed', rules: status.links }), m.cluster)
   trackLeader(m.timeline, m.cluster, timeMs)
 }

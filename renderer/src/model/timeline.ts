@@ -2,8 +2,8 @@
 // gaps, fault periods, workload samples and raw write latencies. Everything is bounded (rings),
 // and raw latencies older than FULL_RES_MS are thinned into an archive, so a 10-minute run at
 // thousands of writes per second costs a fixed amount of memory. Pure: no DOM, no Vue.
+import { createFaultBands, reduceFaults, type FaultBands } from '../../../shared/session/faults'
 import type { LabEvent } from '../../../shared/lab/events'
-import { nodeName } from '../../../shared/lab/config'
 import type { NodeId } from '../../../shared/raft/types'
 import type { ClusterModel } from './cluster'
 import { Ring, SeriesRing } from './ring'
@@ -16,26 +16,9 @@ export interface LeaderSegment {
   term: number
 }
 
-/** isStopCommand tells the command event that begins stopping the whole cluster. */
-function isStopCommand(ev: LabEvent): boolean {
-  return ev.type === 'command' && ev.command.type === 'cluster.stop'
-}
-
-/** FaultBand is a period during which a fault held: a node paused, crashed or stopped, or link
- * rules in force. Bands come from state (node.process, links.changed), not from parsing fault
- * descriptions, so they end exactly when the fault does; labels come from the fault events. */
-export interface FaultBand {
-  id: number
-  startMs: number
-  endMs: number | null
-  kind: 'node' | 'link'
-  node: NodeId
-  /** state: for a node band, the process state it shows (paused, crashed, stopped). */
-  state?: string
-  label: string
-  /** discarded: not a fault after all (nodes stopping because the whole cluster stopped). */
-  discarded?: boolean
-}
+// Fault bands are folded by the one reducer in shared/session/faults.ts (the session state that
+// recordings keep uses it too).
+export type { FaultBand } from '../../../shared/session/faults'
 
 /** FaultMark is one fault event, drawn as a tick where it happened. */
 export interface FaultMark {
@@ -68,7 +51,8 @@ export interface TimelineModel {
   /** terms: per node, a point per term change; NaN marks a node that is down (a gap). */
   terms: Map<NodeId, SeriesRing>
   leaders: Ring<LeaderSegment>
-  bands: Ring<FaultBand>
+  /** faults: the fault bands (shared/session/faults.ts). */
+  faults: FaultBands
   marks: Ring<FaultMark>
   samples: Ring<SamplePoint>
   raw: SeriesRing
@@ -80,14 +64,7 @@ export interface TimelineModel {
   /** clusterStartMs: when the newest cluster started (null: not seen), where the charts begin
    * while they follow now — a new cluster's charts do not carry the last one's history. */
   clusterStartMs: number | null
-  /** stoppingAtMs: when the running cluster began to stop (null: it is not stopping). Its nodes
-   * stop one by one meanwhile: the leaderless stretch and the stopped nodes that follow are the
-   * shutdown, not a gap or a fault. */
-  stoppingAtMs: number | null
   /** private bookkeeping */
-  openNodeBands: Map<NodeId, FaultBand>
-  openLinkBand: FaultBand | null
-  nextBandId: number
   archiveCounter: number
 }
 
@@ -96,7 +73,7 @@ export function createTimelineModel(caps = { raw: 32_768, archive: 16_384 }): Ti
   return {
     terms: new Map(),
     leaders: new Ring(2048),
-    bands: new Ring(1024),
+    faults: createFaultBands(1024),
     marks: new Ring(2048),
     samples: new Ring(7200),
     raw: new SeriesRing(caps.raw),
@@ -105,10 +82,6 @@ export function createTimelineModel(caps = { raw: 32_768, archive: 16_384 }): Ti
     lastSampleMs: -Infinity,
     lastTimeMs: 0,
     clusterStartMs: null,
-    stoppingAtMs: null,
-    openNodeBands: new Map(),
-    openLinkBand: null,
-    nextBandId: 1,
     archiveCounter: 0,
   }
 }
@@ -130,26 +103,6 @@ function recordTerm(t: TimelineModel, id: NodeId, timeMs: number, term: number):
   s.push(timeMs, term)
 }
 
-function openBand(t: TimelineModel, b: Omit<FaultBand, 'id' | 'endMs'>): FaultBand {
-  const band: FaultBand = { ...b, id: t.nextBandId++, endMs: null }
-  t.bands.push(band)
-  return band
-}
-
-function closeNodeBand(t: TimelineModel, id: NodeId, timeMs: number): void {
-  const b = t.openNodeBands.get(id)
-  if (b) {
-    b.endMs = Math.max(b.startMs, timeMs)
-    t.openNodeBands.delete(id)
-  }
-}
-
-function closeAllBands(t: TimelineModel, timeMs: number): void {
-  for (const id of [...t.openNodeBands.keys()]) closeNodeBand(t, id, timeMs)
-  if (t.openLinkBand) t.openLinkBand.endMs = Math.max(t.openLinkBand.startMs, timeMs)
-  t.openLinkBand = null
-}
-
 /** currentLeaderSegment is the open segment, if any. */
 export function currentLeaderSegment(t: TimelineModel): LeaderSegment | null {
   const s = t.leaders.last()
@@ -166,8 +119,11 @@ export function trackLeader(
   timeMs: number,
 ): LeaderSegment | null {
   const open = currentLeaderSegment(t)
-  if (!c.running || t.stoppingAtMs !== null) {
-    if (open) open.endMs = Math.max(open.startMs, t.stoppingAtMs ?? timeMs)
+  // While the cluster is being stopped, its nodes going one by one leave it leaderless: that is
+  // the shutdown (shared/session/faults.ts tracks when it began).
+  const stoppingAtMs = t.faults.stoppingAtMs
+  if (!c.running || stoppingAtMs !== null) {
+    if (open) open.endMs = Math.max(open.startMs, stoppingAtMs ?? timeMs)
     return null
   }
   const leader = c.leader ?? 0
@@ -190,68 +146,24 @@ export function reduceTimeline(
   c: ClusterModel,
 ): LeaderSegment | null {
   t.lastTimeMs = Math.max(t.lastTimeMs, ev.timeMs)
+  reduceFaults(t.faults, ev, c.running)
   switch (ev.type) {
     case 'cluster.started':
       for (const id of t.terms.keys()) recordTerm(t, id, ev.timeMs, NaN)
       t.clusterStartMs = ev.timeMs
-      t.stoppingAtMs = null
       break
-    case 'cluster.stopped': {
+    case 'cluster.stopped':
       for (const id of t.terms.keys()) recordTerm(t, id, ev.timeMs, NaN)
-      // Stopping a cluster stops its nodes first; those are not faults to shade (a node stopped
-      // on purpose before the cluster's stop began is).
-      const since = t.stoppingAtMs
-      for (const b of t.openNodeBands.values())
-        if (b.state === 'stopped' && (since === null || b.startMs >= since)) b.discarded = true
-      closeAllBands(t, since ?? ev.timeMs)
-      t.stoppingAtMs = null
-      break
-    }
-    case 'command':
-      if (isStopCommand(ev) && ev.phase === 'started' && c.running) t.stoppingAtMs = ev.timeMs
-      else if (isStopCommand(ev) && ev.phase === 'failed') t.stoppingAtMs = null
       break
     case 'node.status':
       t.lastStatusMs = ev.timeMs
       recordTerm(t, ev.node, ev.timeMs, ev.status.term)
       break
-    case 'node.process': {
-      const down = ev.state === 'crashed' || ev.state === 'stopped'
-      if (down) recordTerm(t, ev.node, ev.timeMs, NaN)
-      const faulty = down || ev.state === 'paused'
-      const open = t.openNodeBands.get(ev.node)
-      if (open && (!faulty || open.state !== ev.state)) closeNodeBand(t, ev.node, ev.timeMs)
-      if (faulty && !t.openNodeBands.has(ev.node)) {
-        const label = `${nodeName(ev.node)} ${ev.state}`
-        const b = openBand(t, {
-          startMs: ev.timeMs,
-          kind: 'node',
-          node: ev.node,
-          state: ev.state,
-          label,
-        })
-        t.openNodeBands.set(ev.node, b)
-      }
-      break
-    }
-    case 'links.changed':
-      if (ev.rules.length > 0 && !t.openLinkBand) {
-        const label = describeRules(ev.rules.length, ev.rules.filter((r) => r.cut).length)
-        t.openLinkBand = openBand(t, { startMs: ev.timeMs, kind: 'link', node: 0, label })
-      } else if (ev.rules.length === 0 && t.openLinkBand) {
-        t.openLinkBand.endMs = ev.timeMs
-        t.openLinkBand = null
-      }
+    case 'node.process':
+      if (ev.state === 'crashed' || ev.state === 'stopped') recordTerm(t, ev.node, ev.timeMs, NaN)
       break
     case 'fault':
       t.marks.push({ timeMs: ev.timeMs, action: ev.action, description: ev.description })
-      // The band for link faults takes the words of the fault that opened or changed it.
-      if (
-        t.openLinkBand &&
-        ev.action === 'applied' &&
-        /link|partition|bridge|isolated/.test(ev.description)
-      )
-        t.openLinkBand.label = ev.description
       break
     case 'workload.sample': {
       const s = ev.sample
@@ -276,11 +188,6 @@ export function reduceTimeline(
       break
   }
   return trackLeader(t, c, ev.timeMs)
-}
-
-function describeRules(rules: number, cuts: number): string {
-  if (cuts === rules) return `${cuts} link${cuts === 1 ? '' : 's'} cut`
-  return `${rules} link rule${rules === 1 ? '' : 's'}`
 }
 
 /** addRawPoints spreads a window's raw latencies evenly over the window (they were drawn

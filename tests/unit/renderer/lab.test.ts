@@ -105,7 +105,7 @@ describe('applyEvents', () => {
     expect(m.logs.get(1)?.lastIndex).toBe(12)
     expect(m.timeline.terms.get(2)?.lastY()).toBe(3)
     // The faults in force at the snapshot are shaded from there: the pause ended at 5.2 s.
-    expect(m.timeline.bands.toArray().map((b) => [b.kind, b.startMs, b.endMs])).toEqual([
+    expect(m.timeline.faults.bands.map((b) => [b.kind, b.startMs, b.endMs])).toEqual([
       ['node', 5000, 5200],
       ['link', 5000, null],
     ])

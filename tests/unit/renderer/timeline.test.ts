@@ -152,7 +152,7 @@ describe('fault bands', () => {
       ['link', 'link n1→n3 cut', 2.5, 4, true],
     ])
     feed([s.at(5000, { type: 'links.changed', rules: [] })])
-    expect(t.bands.last()?.endMs).toBe(5000)
+    expect(t.faults.bands.at(-1)?.endMs).toBe(5000)
     expect(t.marks.length).toBe(2)
   })
 
