@@ -306,9 +306,12 @@ export class Harness {
       const fired: NodeId[] = []
       for (const id of live) {
         const r = this.node(id).raft as RaftNode
-        const before = r.role
+        const wasLeader = r.role === 'leader'
         r.tick()
-        if (r.role !== before && r.role !== 'follower') fired.push(id)
+        // A non-leader's election timer is back at 0 after a tick only if it fired (no message is
+        // delivered here), so a candidate that times out again and starts another election
+        // counts too, not only a follower turning candidate.
+        if (!wasLeader && r.status().electionElapsedTicks === 0) fired.push(id)
       }
       if (fired.length > 0)
         return `after ${t} ticks: ${fired.map((id) => `${id}`).join(', ')} timed out`
