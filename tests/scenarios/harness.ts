@@ -111,10 +111,14 @@ export class Harness {
         break
       }
       case 'transfer-leadership': {
-        const res = this.withRaft(this.id(pos[0]), (r) => r.transferLeadership(this.id(pos[1])))
+        // The target may be any number, so a transfer to a node outside the group can be tried.
+        const res = this.withRaft(this.id(pos[0]), (r) => r.transferLeadership(Number(pos[1])))
         out.push(res.ok ? 'ok' : `refused: ${res.reason}`)
         break
       }
+      case 'inject-msg':
+        out.push(this.inject(pos, args))
+        break
       case 'process-ready':
         for (const id of this.targets(pos)) this.processReady(id, out)
         break
@@ -144,6 +148,9 @@ export class Harness {
         break
       case 'status':
         for (const id of this.targets(pos)) out.push(this.status(id))
+        break
+      case 'progress':
+        out.push(...this.progressLines(this.id(pos[0])))
         break
       case 'check-safety': {
         const v = this.checker.violation
@@ -299,14 +306,61 @@ export class Harness {
       const fired: NodeId[] = []
       for (const id of live) {
         const r = this.node(id).raft as RaftNode
-        const before = r.role
+        const wasLeader = r.role === 'leader'
         r.tick()
-        if (r.role !== before && r.role !== 'follower') fired.push(id)
+        // A non-leader's election timer is back at 0 after a tick only if it fired (no message is
+        // delivered here), so a candidate that times out again and starts another election
+        // counts too, not only a follower turning candidate.
+        if (!wasLeader && r.status().electionElapsedTicks === 0) fired.push(id)
       }
       if (fired.length > 0)
         return `after ${t} ticks: ${fired.map((id) => `${id}`).join(', ')} timed out`
     }
     return `no node timed out within ${this.config.electionTimeoutMaxTicks} ticks`
+  }
+
+  /** inject hands node TO a message made up by the transcript (a forged or corrupt one, say) and
+   * reports what step() said; fields not given are those of an empty message of TO's term. */
+  private inject(pos: string[], args: Args): string {
+    const to = this.id(pos[1])
+    const num = (k: string, d: number): number => (args.has(k) ? Number(args.get(k)) : d)
+    const index = num('index', 0)
+    const entries = (args.get('entries') ?? '')
+      .split(',')
+      .filter((e) => e !== '')
+      .map((e) => {
+        const [term, idx] = e.split('/').map(Number) as [number, number]
+        return { term, index: idx, type: 'normal' as const, data: utf8Encode(`forged${idx}`) }
+      })
+    const m: Message = {
+      type: pos[2] as Message['type'],
+      from: Number(pos[0]),
+      to,
+      term: num(
+        'term',
+        this.withRaft(to, (r) => r.term),
+      ),
+      logTerm: num('logterm', 0),
+      index,
+      entries,
+      commit: num('commit', 0),
+      reject: args.get('reject') === 'true',
+      rejectHint: num('hint', 0),
+      context: args.get('ctx') ?? '',
+    }
+    const res = this.withRaft(to, (r) => r.step(m))
+    return res.ok ? 'ok' : `refused: ${res.reason}`
+  }
+
+  /** progressLines shows a leader's view of each follower's replication (§5.3's nextIndex and
+   * matchIndex, with etcd-style flow control). */
+  private progressLines(id: NodeId): string[] {
+    const s = this.withRaft(id, (r) => r.status())
+    if (!s.progress) return [`${id}: not leader`]
+    return s.progress.map(
+      (p) =>
+        `${id}->${p.id} ${p.state} match=${p.matchIndex} next=${p.nextIndex} inflight=${p.inflight}/${this.config.maxInflightMsgs}${p.recentActive ? ' active' : ''}`,
+    )
   }
 
   private status(id: NodeId): string {
