@@ -179,14 +179,16 @@ export class RaftNode {
 
   /** refuseImpossible returns why `m` cannot come from a correct peer given this node's state, or
    * null: an acknowledgement of entries past the end of the leader's log, or a second leader in
-   * the term this node already follows a leader of (§5.2: at most one leader per term). */
+   * the term this node already follows a leader of (§5.2: at most one leader per term) — which
+   * includes a TimeoutNow (only a leader hands leadership over; a forged one would start an
+   * election that gets past the lease). */
   private refuseImpossible(m: Message): string | null {
     if (m.term !== this.term) return null
     if (m.type === 'MsgAppResp' && this.role === 'leader' && m.index > this.log.lastIndex()) {
       return `${m.reject ? 'rejects' : 'acknowledges'} index ${m.index}, past this leader's last index ${this.log.lastIndex()}`
     }
     if (
-      (m.type === 'MsgApp' || m.type === 'MsgHeartbeat') &&
+      (m.type === 'MsgApp' || m.type === 'MsgHeartbeat' || m.type === 'MsgTimeoutNow') &&
       ((this.role === 'leader' && m.from !== this.id) ||
         (this.leaderId !== NONE && m.from !== this.leaderId))
     ) {
