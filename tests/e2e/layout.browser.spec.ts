@@ -160,7 +160,10 @@ for (const size of [
     const bodies = await nodeBodies(page)
     const ring = union(bodies)
     expect(ring.height, 'ring height').toBeGreaterThanOrEqual(220)
-    expect(ring.width, 'ring width').toBeGreaterThanOrEqual(400)
+    // (A node whose timers run late says so under it — "timers 101 ms late" — and the ring keeps
+    // room for its longest label: on a busy machine it is a little narrower. Before the fix it was
+    // about 150 px.)
+    expect(ring.width, 'ring width').toBeGreaterThanOrEqual(360)
     for (const label of await page.locator('[data-testid^="node-n"] .labels').all())
       expectInside(await box(label), pane, 'node label')
     // (The leader may change meanwhile on a busy machine: a star gone since is not checked.)

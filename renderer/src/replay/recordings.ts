@@ -5,7 +5,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { RecordingInfo, RecordingListing } from '../../../shared/lab/commands'
 import { downloadUrl } from '../charts/download'
-import { useSessionStore } from '../stores/session'
+import { useLinkStore } from '../stores/link'
 
 /** recordingUrl is where this page can fetch a recording of the lab's folder: browser mode
  * serves them to pages holding its token; null where nothing serves them (the desktop app, the
@@ -13,7 +13,7 @@ import { useSessionStore } from '../stores/session'
 export function recordingUrl(name: string): string | null {
   if (typeof location === 'undefined') return null
   const token = new URLSearchParams(location.search).get('token')
-  if (useSessionStore().connection.transport !== 'browser' || token === null) return null
+  if (useLinkStore().connection.transport !== 'browser' || token === null) return null
   return `/recordings/${encodeURIComponent(name)}?token=${encodeURIComponent(token)}`
 }
 
@@ -57,7 +57,7 @@ export const useRecordingsStore = defineStore('recordings', () => {
   /** refresh lists the recordings folder again. */
   async function refresh(): Promise<void> {
     loading.value = true
-    const r = await useSessionStore().run({ type: 'record.list' }, { quiet: true })
+    const r = await useLinkStore().run({ type: 'record.list' }, { quiet: true })
     loading.value = false
     if (r.ok) {
       list.value = r.recordings ?? []

@@ -8,7 +8,7 @@ import { shallowRef } from 'vue'
 import type { RecordingInfo } from '../../../shared/lab/commands'
 import type { LabEvent } from '../../../shared/lab/events'
 import { applyEvent, emptyState, type SessionState } from '../../../shared/session/state'
-import { useSessionStore } from '../stores/session'
+import { useLinkStore } from '../stores/link'
 import { useToastStore } from '../stores/toasts'
 import { runSeries, type RunSeries } from './compare'
 import { planFor, rerunOffer, type RerunOffer, type RerunPart } from './rerunPlan'
@@ -57,7 +57,7 @@ export const useRerunStore = defineStore('rerun', () => {
     const reader = replay.currentReader()
     if (!reader) return null
     if (offer?.reader !== reader) offer = { reader, offer: rerunOffer(reader) }
-    const live = useSessionStore().liveCluster()
+    const live = useLinkStore().liveCluster()
     return {
       ...offer.offer,
       liveClusterNodes: live.running ? live.nodes : null,
@@ -84,7 +84,7 @@ export const useRerunStore = defineStore('rerun', () => {
       return
     }
     const original = runSeries(reader.stateAt(Infinity), planned.originalOriginMs)
-    const session = useSessionStore()
+    const session = useLinkStore()
     if (opts.stopLive !== false) {
       if (replay.recording && !(await replay.finishRecording())) return
       if (session.liveCluster().running) {
@@ -161,7 +161,7 @@ export const useRerunStore = defineStore('rerun', () => {
     const c = comparison.value
     comparison.value = null
     if (!c?.running || !rerunState) return
-    const r = await useSessionStore().run({ type: 'rerun.cancel' }, { quiet: true, live: true })
+    const r = await useLinkStore().run({ type: 'rerun.cancel' }, { quiet: true, live: true })
     if (!r.ok) return
     const where = c.recording ? `; ${c.recording.path} keeps what ran` : ''
     toast('info', `The re-run of ${c.name} was stopped, with its cluster and its recording${where}`)

@@ -16,7 +16,6 @@ import { useTimeAxisStore } from '../stores/timeAxis'
 import { useToastStore, type Toast } from '../stores/toasts'
 import { openRecordingBytes, Player, SPEEDS } from './player'
 import { downloadRecording, recordingUrl, savedMessage } from './recordings'
-import { useRerunStore } from './rerunStore'
 
 /** MAX_FILE_BYTES: files larger than this are refused before reading (a recording of many hours
  * is about 32 MB an hour). */
@@ -279,8 +278,8 @@ export const useReplayStore = defineStore('replay', () => {
     return reader
   }
 
-  /** onLiveEvents follows the engine's events: recordings started and stopped, and a re-run's
-   * progress for the compare panel. The session store calls it for every live batch. */
+  /** onLiveEvents follows the engine's events: recordings started and stopped. The session
+   * pipeline calls it for every live batch (stores/wiring.ts). */
   function onLiveEvents(events: readonly LabEvent[]): void {
     for (const e of events) {
       if (e.type === 'record.started') recording.value = e.recording
@@ -290,7 +289,6 @@ export const useReplayStore = defineStore('replay', () => {
         if (e.error) toast('error', `The recording ${e.recording.name} failed: ${e.error}`)
       }
     }
-    useRerunStore().onLiveEvents(events)
   }
 
   /** explainStopKey answers Shift+Q while a replay is shown: the replay stays, nothing is

@@ -3,10 +3,10 @@
 import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
 import type { BenchSweep } from '../../../shared/lab/bench'
-import type { CommandResult } from '../../../shared/lab/commands'
+import type { CommandResult, LabCommand } from '../../../shared/lab/commands'
 import type { WorkloadSpec } from '../../../shared/lab/workload'
 import { createActivityModel, type ActivityModel } from '../model/activity'
-import { useSessionStore } from './session'
+import { useLinkStore } from './link'
 
 /** ElectRequest is what the Figure 16 form asks for. */
 export interface ElectRequest {
@@ -30,13 +30,10 @@ export const useBenchStore = defineStore('bench', () => {
     view.value = { bench: { ...a.bench }, elect: { ...a.elect } }
   }
 
-  async function start(
-    kind: 'bench' | 'elect',
-    cmd: Parameters<ReturnType<typeof useSessionStore>['run']>[0],
-  ): Promise<CommandResult> {
+  async function start(kind: 'bench' | 'elect', cmd: LabCommand): Promise<CommandResult> {
     refusal.value = null
     // A refusal is shown in the view itself (with a way out), not only as a toast.
-    const r = await useSessionStore().run(cmd, { quiet: true })
+    const r = await useLinkStore().run(cmd, { quiet: true })
     if (!r.ok) refusal.value = { kind, message: r.error, code: r.code }
     else {
       // Show "running" at once; the first progress event may take a few seconds.
@@ -55,9 +52,9 @@ export const useBenchStore = defineStore('bench', () => {
     publish,
     startBench: (sweep: BenchSweep, workload: Partial<WorkloadSpec>) =>
       start('bench', { type: 'bench.start', sweep, workload }),
-    cancelBench: () => useSessionStore().run({ type: 'bench.cancel' }),
+    cancelBench: () => useLinkStore().run({ type: 'bench.cancel' }),
     startElect: (r: ElectRequest) => start('elect', { type: 'elect.start', ...r }),
-    cancelElect: () => useSessionStore().run({ type: 'elect.cancel' }),
+    cancelElect: () => useLinkStore().run({ type: 'elect.cancel' }),
     clearRefusal: () => (refusal.value = null),
   }
 })

@@ -2,7 +2,7 @@
 // it: node actions, links, partition presets, the workload.
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
-import type { CommandResult } from '../../../shared/lab/commands'
+import type { CommandResult, LabCommand } from '../../../shared/lab/commands'
 import type { ClusterConfig } from '../../../shared/lab/config'
 import type { LinkRule } from '../../../shared/lab/events'
 import type { WorkloadSpec } from '../../../shared/lab/workload'
@@ -15,7 +15,7 @@ import {
   type VoteArrow,
   type WorkloadModel,
 } from '../model/cluster'
-import { useSessionStore } from './session'
+import { useLinkStore } from './link'
 import { useToastStore } from './toasts'
 
 /** ClusterSnapshot is an immutable copy of the cluster model for rendering. */
@@ -69,8 +69,7 @@ export const useClusterStore = defineStore('cluster', () => {
   const node = (id: NodeId | null): NodeModel | null =>
     id === null ? null : (view.value.nodes.find((n) => n.id === id) ?? null)
 
-  const run = (cmd: Parameters<ReturnType<typeof useSessionStore>['run']>[0]) =>
-    useSessionStore().run(cmd)
+  const run = (cmd: LabCommand) => useLinkStore().run(cmd)
 
   /** togglePause pauses a running node or resumes a paused one. */
   function togglePause(id: NodeId): Promise<CommandResult> {

@@ -3,7 +3,7 @@
 import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
 import type { LogsModel } from '../model/logs'
-import { useSessionStore } from './session'
+import { useLinkStore } from './link'
 
 /** useLogsStore tells the log view when the logs changed. */
 export const useLogsStore = defineStore('logs', () => {
@@ -16,7 +16,7 @@ export const useLogsStore = defineStore('logs', () => {
 
   /** model reads the plain logs model. */
   function model(): LogsModel {
-    return useSessionStore().currentModel().logs
+    return useLinkStore().currentModel().logs
   }
 
   return { version, publish, model }

@@ -1,13 +1,17 @@
-// The session: the connection to the lab engine, the plain (non-reactive) model every view draws
-// from, and the pipeline that folds event batches into it. Events arrive in bursts of hundreds a
+// The session: the pipeline that folds the engine's event batches into the plain (non-reactive)
+// model every view draws from, and publishes to the stores. Events arrive in bursts of hundreds a
 // second; they are queued and folded at most every FLUSH_MS, on a timer (see schedule()), and
-// only the parts of the model a batch touched are published to their stores.
-import { defineStore } from 'pinia'
-import { nextTick, ref, shallowRef } from 'vue'
-import type { ClusterStatus, CommandResult, LabCommand } from '../../../shared/lab/commands'
+// only the parts of the model a batch touched are published to their stores. The connection and
+// the command channel are the link store's (stores/link.ts), which the other stores use: this
+// pipeline depends on them, never the reverse. What else follows the live stream (recordings,
+// re-runs, the desktop menu) registers a hook here (stores/wiring.ts), so nothing here imports it.
+import { defineStore, storeToRefs } from 'pinia'
+import { nextTick } from 'vue'
+import type { ClusterStatus } from '../../../shared/lab/commands'
+import type { LabMenuAction } from '../../../shared/lab/ipc'
 import { LAB_EVENT_VERSION, type LabEvent } from '../../../shared/lab/events'
 import type { HelloMessage } from '../../../shared/lab/ipc'
-import { createLabClient, type ConnectionState, type LabClient } from '../api'
+import { createLabClient, type LabClient } from '../api'
 import {
   applyEvents,
   createLabModel,
@@ -15,18 +19,14 @@ import {
   modelFromSnapshot,
   noChanges,
   type Changes,
-  type LabModel,
 } from '../model/lab'
-import { describeCommand } from '../model/narrative'
 import { perfEnabled, record, timed } from '../perf'
-import { useReplayStore } from '../replay/store'
 import { useBenchStore } from './bench'
 import { useClusterStore } from './cluster'
+import { useLinkStore } from './link'
 import { useLogsStore } from './logs'
 import { useNarrativeStore } from './narrative'
 import { useTimelineStore } from './timeline'
-import { useToastStore } from './toasts'
-import { useUiStore } from './ui'
 
 /** ReplaySnapshot is where a replay (re)starts the views: the cluster as of `fromMs` (its state
  * folded up to event `statusSeq`) and the events after it, up to the playhead. */
@@ -37,17 +37,6 @@ export interface ReplaySnapshot {
   events: LabEvent[]
 }
 
-/** REPLAY_COMMANDS may still be sent while a recording is replayed (none of them touches what is
- * shown): recording the live session, listing recordings, and re-running a recording on a fresh
- * cluster. */
-const REPLAY_COMMANDS = new Set<LabCommand['type']>([
-  'record.start',
-  'record.stop',
-  'record.list',
-  'rerun.start',
-  'rerun.cancel',
-])
-
 /** HELLO_SLICE: how many of a hello's events are folded per task. */
 const HELLO_SLICE = 1000
 
@@ -55,30 +44,20 @@ const HELLO_SLICE = 1000
  * batching that coalesces hundreds of events a second into a few UI updates. */
 export const FLUSH_MS = 100
 
-/** useSessionStore owns the connection and the model. */
-export const useSessionStore = defineStore('session', () => {
-  const connection = shallowRef<ConnectionState>({
-    status: 'connecting',
-    transport: 'browser',
-    attempt: 0,
-    retryInMs: null,
-    message: null,
-  })
-  /** engine: versions from the last hello. */
-  const engine = shallowRef<{ appVersion: string; eventVersion: string } | null>(null)
-  /** incompatible: the engine speaks a newer major event version; its events are ignored. */
-  const incompatible = ref<string | null>(null)
-  /** busy: command types on their way, so buttons can show it (starting a cluster takes seconds). */
-  const busy = shallowRef<ReadonlySet<string>>(new Set())
-  /** mode: 'live' follows the engine; 'replay' shows a recording (the replay store drives it). */
-  const mode = ref<'live' | 'replay'>('live')
+/** SessionHooks: what follows the live stream besides the views. */
+interface SessionHooks {
+  liveEvents: ((events: LabEvent[]) => void)[]
+  hello: ((hello: HelloMessage) => void)[]
+  menu: ((action: LabMenuAction) => void)[]
+}
 
-  // The model and the pipeline are deliberately outside Vue's reactivity. `model` is what the
-  // views show: the live model, or a replay's while a recording is shown (the live one keeps
-  // folding the engine's events meanwhile, unpublished, so going back is instant).
-  let liveModel: LabModel = createLabModel()
-  let model: LabModel = liveModel
-  let client: LabClient | null = null
+/** useSessionStore owns the event pipeline; the connection's state and the command channel are
+ * the link store's, exposed here too for the views. */
+export const useSessionStore = defineStore('session', () => {
+  const link = useLinkStore()
+  const { connection, engine, incompatible, busy, mode } = storeToRefs(link)
+  const models = link.models
+  const hooks: SessionHooks = { liveEvents: [], hello: [], menu: [] }
   /** connecting: a client is being loaded (the ?fake stand-in is a chunk of its own). */
   let connecting = false
   let queue: LabEvent[] = []
@@ -102,12 +81,8 @@ export const useSessionStore = defineStore('session', () => {
     return clock.eventMs + (performance.now() - clock.arrivedAt)
   }
 
-  /** currentModel gives views read access to the plain model (charts read rings directly). */
-  function currentModel(): LabModel {
-    return model
-  }
-
   function publish(ch: Changes): void {
+    const model = models.shown()
     if (ch.cluster) useClusterStore().publish(model.cluster)
     if (ch.logs) useLogsStore().publish()
     if (ch.timeline) useTimelineStore().publish()
@@ -126,7 +101,7 @@ export const useSessionStore = defineStore('session', () => {
     })
   }
 
-  function onHello(hello: HelloMessage): void {
+  function receiveHello(hello: HelloMessage): void {
     engine.value = {
       appVersion: hello.appVersion,
       eventVersion: `${hello.eventVersion.major}.${hello.eventVersion.minor}`,
@@ -138,8 +113,7 @@ export const useSessionStore = defineStore('session', () => {
       return
     }
     incompatible.value = null
-    // A recording in progress keeps its record button lit across a reload.
-    if (hello.recording !== undefined) useReplayStore().recording = hello.recording
+    for (const h of hooks.hello) h(hello)
     // Fold the recent events (up to 20,000) in slices, each its own task, so a reconnect does
     // not freeze the page; the old picture stays up meanwhile and live events wait in the queue.
     const token = ++helloToken
@@ -159,8 +133,7 @@ export const useSessionStore = defineStore('session', () => {
         return
       }
       finishHello(m, hello)
-      liveModel = m
-      if (mode.value === 'live') model = m
+      models.set(mode.value === 'live' ? { live: m, shown: m } : { live: m })
       catchingUp = false
       // The session's time: what the hello said when it arrived, else (an older engine) its
       // newest event.
@@ -178,7 +151,7 @@ export const useSessionStore = defineStore('session', () => {
   function onEvents(events: LabEvent[]): void {
     if (incompatible.value) return
     // Recordings and re-runs are followed even while a recording is replayed.
-    useReplayStore().onLiveEvents(events)
+    for (const h of hooks.liveEvents) h(events)
     queue.push(...events)
     const last = events[events.length - 1]
     if (last) {
@@ -206,7 +179,7 @@ export const useSessionStore = defineStore('session', () => {
     const batch = queue
     queue = []
     const t0 = performance.now()
-    const ch = timed('events.apply', () => applyEvents(liveModel, batch))
+    const ch = timed('events.apply', () => applyEvents(models.live(), batch))
     if (mode.value === 'live') timed('events.publish', () => publish(ch))
     const t1 = performance.now()
     // Vue re-renders in a microtask after this: nextTick resolves once it has. When the whole
@@ -218,14 +191,18 @@ export const useSessionStore = defineStore('session', () => {
       if (perfEnabled) record('vue.render', t2 - t1)
     })
     if (perfEnabled) record('events.batch', batch.length)
-    if (ch.gap) client?.resync()
+    if (ch.gap) models.client()?.resync()
   }
 
   /** enterReplay shows a recording from a snapshot (opening it, or seeking): the views are
    * rebuilt, live events stop reaching them, and the clock is the playhead. */
   function enterReplay(r: ReplaySnapshot, at: number): void {
     mode.value = 'replay'
-    model = timed('replay.seek', () => modelFromSnapshot(r.status, r.statusSeq, r.fromMs, r.events))
+    models.set({
+      shown: timed('replay.seek', () =>
+        modelFromSnapshot(r.status, r.statusSeq, r.fromMs, r.events),
+      ),
+    })
     playheadMs = at
     publishAll()
   }
@@ -234,20 +211,22 @@ export const useSessionStore = defineStore('session', () => {
   function feedReplay(events: readonly LabEvent[], at: number): void {
     if (mode.value !== 'replay') return
     playheadMs = at
-    publish(events.length > 0 ? applyEvents(model, events) : { ...noChanges(), timeline: true })
+    publish(
+      events.length > 0 ? applyEvents(models.shown(), events) : { ...noChanges(), timeline: true },
+    )
   }
 
   /** leaveReplay goes back to the live lab, as it is now. */
   function leaveReplay(): void {
     if (mode.value !== 'replay') return
     mode.value = 'live'
-    model = liveModel
+    models.set({ shown: models.live() })
     publishAll()
   }
 
   /** connect starts the session (once). */
   function connect(given: LabClient | Promise<LabClient> = createLabClient()): void {
-    if (client || connecting) return
+    if (models.client() || connecting) return
     if (given instanceof Promise) {
       connecting = true
       void given.then((c) => {
@@ -257,62 +236,36 @@ export const useSessionStore = defineStore('session', () => {
       return
     }
     const c = given
-    client = c
+    models.setClient(c)
     c.connect({
-      hello: onHello,
+      hello: receiveHello,
       events: onEvents,
       state: (s) => (connection.value = s),
     })
-    c.onMenu?.(({ action }) => useUiStore().onMenu(action))
+    c.onMenu?.(({ action }) => {
+      for (const h of hooks.menu) h(action)
+    })
   }
 
   /** disconnect stops the session (tests, page unload). */
   function disconnect(): void {
-    client?.close()
-    client = null
+    models.client()?.close()
+    models.setClient(null)
   }
 
-  /** liveCluster is the live lab's cluster as the page knows it, even while a replay is shown
-   * (the views then show the recording's). */
-  function liveCluster(): { running: boolean; nodes: number } {
-    const c = liveModel.cluster
-    return { running: c.running, nodes: c.nodes.length }
-  }
-
-  /** run sends a command. A failure shows a toast with the engine's message (never silent); the
-   * result is returned either way so callers can react to it. While a replay is shown, commands
-   * that would act on the live lab are refused unless `live` says the person asked for exactly
-   * that (e.g. confirmed stopping the live cluster to re-run the recording). */
-  async function run(
-    cmd: LabCommand,
-    opts: { quiet?: boolean; live?: boolean } = {},
-  ): Promise<CommandResult> {
-    const toasts = useToastStore()
-    const what = describeCommand(cmd)
-    if (mode.value === 'replay' && !opts.live && !REPLAY_COMMANDS.has(cmd.type)) {
-      const error = 'a recording is being replayed: close it to act on the live lab'
-      if (!opts.quiet) toasts.push('info', `${what}: ${error}`)
-      return { ok: false, error, code: 'state' }
-    }
-    if (!client) {
-      toasts.push('error', `${what}: not connected to the lab engine`)
-      return { ok: false, error: 'not connected to the lab engine', code: 'unavailable' }
-    }
-    busy.value = new Set([...busy.value, cmd.type])
-    try {
-      const r = await client.command(cmd)
-      if (!r.ok && !opts.quiet) toasts.push('error', `${what} failed: ${r.error}`)
-      return r
-    } catch (e) {
-      const error = (e as Error).message
-      if (!opts.quiet) toasts.push('error', `${what}: ${error}`)
-      return { ok: false, error, code: 'unavailable' }
-    } finally {
-      const next = new Set(busy.value)
-      next.delete(cmd.type)
-      busy.value = next
+  /** onLiveEvents, onHello and onMenu register what follows the live stream besides the views
+   * (see stores/wiring.ts); each returns a function that removes it. */
+  function hook<K extends keyof SessionHooks>(kind: K, fn: SessionHooks[K][number]): () => void {
+    const list = hooks[kind] as SessionHooks[K][number][]
+    list.push(fn)
+    return () => {
+      const i = list.indexOf(fn)
+      if (i >= 0) list.splice(i, 1)
     }
   }
+  const onLiveEvents = (fn: (events: LabEvent[]) => void) => hook('liveEvents', fn)
+  const onHello = (fn: (hello: HelloMessage) => void) => hook('hello', fn)
+  const onMenu = (fn: (action: LabMenuAction) => void) => hook('menu', fn)
 
   return {
     connection,
@@ -324,11 +277,14 @@ export const useSessionStore = defineStore('session', () => {
     enterReplay,
     feedReplay,
     leaveReplay,
-    currentModel,
-    liveCluster,
+    currentModel: link.currentModel,
+    liveCluster: link.liveCluster,
     connect,
     disconnect,
-    run,
+    run: link.run,
     flush,
+    onLiveEvents,
+    onHello,
+    onMenu,
   }
 })

@@ -4,7 +4,7 @@
 import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
 import type { TimelineModel } from '../model/timeline'
-import { useSessionStore } from './session'
+import { useLinkStore } from './link'
 import { useTimeAxisStore } from './timeAxis'
 
 /** useTimelineStore tells the charts when new data arrived. */
@@ -19,7 +19,7 @@ export const useTimelineStore = defineStore('timeline', () => {
 
   /** model reads the plain timeline model. */
   function model(): TimelineModel {
-    return useSessionStore().currentModel().timeline
+    return useLinkStore().currentModel().timeline
   }
 
   return { version, publish, model }

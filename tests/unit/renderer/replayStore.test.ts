@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPinia, setActivePinia } from 'pinia'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { Recorder } from '../../../electron/lab/recorder'
 import { BridgeLabClient } from '../../../renderer/src/api/bridgeClient'
 import { FakeLab } from '../../../renderer/src/api/fakeLab'
@@ -85,13 +85,21 @@ function stubEngine(lab: FakeLab): { bridge: RaftlabBridge; sent: LabCommand[] }
 
 let lab: FakeLab
 let sent: LabCommand[]
+let session: ReturnType<typeof useSessionStore> | null = null
 beforeEach(async () => {
   setActivePinia(createPinia())
   lab = new FakeLab()
   const stub = stubEngine(lab)
   sent = stub.sent
-  useSessionStore().connect(new BridgeLabClient(stub.bridge, 'fake'))
+  session = useSessionStore()
+  session.connect(new BridgeLabClient(stub.bridge, 'fake'))
   await settle()
+})
+// Each test's session is closed: a store action of an earlier test's session (its lab's events
+// arriving late) would make that test's Pinia the active one again.
+afterEach(() => {
+  session?.disconnect()
+  session = null
 })
 
 describe('item 6: a replay is framed on its recording', () => {
