@@ -56,7 +56,9 @@ export function overloadLine(
   let what: 'election' | 'step-down'
   if (ev.type === 'node.raft') {
     const e = ev.event
-    if (e.kind === 'electionStarted' && !e.transfer) what = 'election'
+    // An election while the cluster had a leader (not the first one, nor one after the leader
+    // was lost to a fault), or a leader stepping down for want of a majority.
+    if (e.kind === 'electionStarted' && !e.transfer && m.leader !== null) what = 'election'
     else if (e.kind === 'steppedDown' && e.reason === 'check-quorum') what = 'step-down'
     else return null
     if (faultInForce(m)) return null

@@ -42,6 +42,16 @@ describe('elections no fault explains', () => {
     ])
   })
 
+  it('say nothing of a first election: there was no leader to lose', () => {
+    const s = new Stream()
+    const m = createLabModel()
+    const first = startedCluster(s, 3)
+    // Before the leader's status arrives: the cluster's first election.
+    const beforeLeader = first.filter((e) => !(e.type === 'node.status' && e.timeMs >= 300))
+    applyEvents(m, [...beforeLeader, lag(s, 100, 2, 180), election(s, 150, 3, 1)])
+    expect(overload(m)).toEqual([])
+  })
+
   it('say nothing when a fault explains it, when timers were on time, or twice in a row', () => {
     const s = new Stream()
     const m = createLabModel()
