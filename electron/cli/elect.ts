@@ -13,6 +13,7 @@ import {
   type RangeResult,
   type TimeoutRange,
 } from '../lab/elect'
+import { Lab } from '../lab/lab'
 import { CommandError, intArg, parse, UsageError } from './args'
 import { parseTimeoutRanges } from '../../shared/lab/figure16'
 
@@ -375,7 +376,7 @@ export async function electCommand(argv: string[]): Promise<number> {
   if (opts.dataDir === undefined) delete runOpts.dataDir
   let run: ElectRun
   try {
-    run = await runElect(runOpts)
+    run = await runElect((o) => new Lab(o), runOpts)
   } finally {
     process.off('SIGINT', onSigint)
     if (tty) process.stderr.write('\r\x1b[K')

@@ -6,6 +6,7 @@ import type { WorkloadSpec } from '../../shared/lab/workload'
 import { runBench } from './bench'
 import { LabStateError } from './cluster'
 import { runElect } from './elect'
+import type { LabFactory } from './clusterLab'
 import type { EventBus } from './eventBus'
 
 /** InvalidArgument is a command whose arguments are out of range. */
@@ -44,7 +45,12 @@ export class Activities {
   private current: { kind: 'bench' | 'elect'; abort: AbortController; done: Promise<void> } | null =
     null
 
-  constructor(private readonly bus: EventBus) {}
+  /** `newLab` builds the labs the activities run their clusters on (the owning Lab passes its
+   * own constructor: activities never import the Lab). */
+  constructor(
+    private readonly bus: EventBus,
+    private readonly newLab: LabFactory,
+  ) {}
 
   /** run starts or cancels an activity. */
   run(cmd: LabCommand): CommandResult {
@@ -57,6 +63,7 @@ export class Activities {
         }
         const abort = new AbortController()
         const done = runBench(
+          this.newLab,
           cmd.sweep,
           cmd.workload,
           (p) => {
@@ -96,7 +103,7 @@ export class Activities {
         within(cmd.trials, 'trials', 1, 10_000)
         within(cmd.nodes, 'nodes', 3, 9)
         const abort = new AbortController()
-        const done = runElect({
+        const done = runElect(this.newLab, {
           ranges,
           trials: cmd.trials,
           nodes: cmd.nodes,

@@ -14,7 +14,7 @@ import {
 import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../shared/lab/workload'
 import { DEFAULT_WORKLOAD } from '../../shared/lab/workload'
 import type { NodeId } from '../../shared/raft/types'
-import { Lab } from './lab'
+import type { ClusterLab, LabFactory } from './clusterLab'
 import { Recorder } from './recorder'
 
 /** machine describes this machine. */
@@ -42,9 +42,11 @@ export interface BenchOptions {
   recordPath?: string
 }
 
-/** runBench runs every configuration of the sweep in turn. Aborting `signal` stops after the
- * current configuration's measurement is cut short; the report holds what was measured. */
+/** runBench runs every configuration of the sweep in turn, each on a fresh lab from `newLab`.
+ * Aborting `signal` stops after the current configuration's measurement is cut short; the report
+ * holds what was measured. */
 export async function runBench(
+  newLab: LabFactory,
   sweep: BenchSweep,
   base: Partial<WorkloadSpec>,
   onProgress: (p: BenchProgress) => void = () => {},
@@ -63,6 +65,7 @@ export async function runBench(
       if (signal?.aborted) break
       onProgress({ index, total: configs.length, config, workload: null })
       const result = await runOne(
+        newLab(),
         config,
         workload,
         (w) => onProgress({ index, total: configs.length, config, workload: w }),
@@ -79,13 +82,13 @@ export async function runBench(
 }
 
 async function runOne(
+  lab: ClusterLab,
   config: BenchConfig,
   workload: WorkloadSpec,
   onProgress: (p: WorkloadProgress) => void,
   signal: AbortSignal | undefined,
   recorder: Recorder | null,
 ): Promise<WorkloadResult> {
-  const lab = new Lab()
   const unfollow = recorder?.follow(lab.bus)
   try {
     const started = await lab.command({

@@ -1,7 +1,7 @@
 // `raftlab elect`'s engine: the Raft paper's Figure 16 experiment (§9.3) on real node processes.
 // The leader of a cluster is crashed (SIGKILL) at a uniformly random moment within its heartbeat
 // interval, and the trial lasts until every surviving node has heard from a new leader. Plain
-// Node: it drives a Lab and never imports 'electron'.
+// Node: it drives labs built by the factory it is given and never imports 'electron'.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FsyncPolicy } from '../../shared/lab/config'
@@ -19,7 +19,7 @@ import {
   type ElectTrial,
   type RangeResult,
 } from '../../shared/lab/figure16'
-import { Lab } from './lab'
+import type { ClusterLab, LabFactory } from './clusterLab'
 import { ownValue } from '../../shared/util/own'
 
 export {
@@ -53,7 +53,7 @@ export interface ElectOptions {
   signal?: AbortSignal
   onProgress?: (p: { range: string; rangeIndex: number; trial: number; failures: number }) => void
   /** onClusterStarted sees each range's lab once its cluster runs (tests track its pids). */
-  onClusterStarted?: (lab: Lab) => void
+  onClusterStarted?: (lab: ClusterLab) => void
 }
 
 interface Known {
@@ -104,15 +104,16 @@ class LeaderWatch {
   }
 }
 
-/** runElect runs every range in turn, each on a fresh cluster with a fresh data directory. */
-export async function runElect(opts: ElectOptions): Promise<ElectRun> {
+/** runElect runs every range in turn, each on a fresh lab from `newLab` (a fresh cluster, a
+ * fresh data directory). */
+export async function runElect(newLab: LabFactory, opts: ElectOptions): Promise<ElectRun> {
   const started = performance.now()
   const rng = crashDelayRng(opts.seed)
   const ranges: RangeResult[] = []
   const trials: ElectTrial[] = []
   for (const [i, r] of opts.ranges.entries()) {
     if (opts.signal?.aborted) break
-    ranges.push(await runRange(r, i, opts, rng, trials))
+    ranges.push(await runRange(newLab, r, i, opts, rng, trials))
   }
   return {
     ranges,
@@ -123,6 +124,7 @@ export async function runElect(opts: ElectOptions): Promise<ElectRun> {
 }
 
 async function runRange(
+  newLab: LabFactory,
   r: TimeoutRange,
   rangeIndex: number,
   opts: ElectOptions,
@@ -144,7 +146,7 @@ async function runRange(
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
   const ownDir = opts.dataDir ? mkdtempSync(join(opts.dataDir, 'raftlab-elect-')) : undefined
-  const lab = new Lab(ownDir ? { dataDir: ownDir } : {})
+  const lab = newLab(ownDir ? { dataDir: ownDir } : {})
   const watch = new LeaderWatch()
   lab.subscribe((events) => watch.observe(events))
   const timeoutMs = opts.trialTimeoutMs ?? 30_000
@@ -254,7 +256,7 @@ async function runRange(
   return result
 }
 
-async function restart(lab: Lab, id: NodeId): Promise<void> {
+async function restart(lab: ClusterLab, id: NodeId): Promise<void> {
   const res = await lab.command({ type: 'node.restart', node: id })
   if (!res.ok) throw new Error(`could not restart n${id}: ${res.error}`)
 }
@@ -262,7 +264,7 @@ async function restart(lab: Lab, id: NodeId): Promise<void> {
 /** settle waits until every node runs, knows the same leader in the same term and holds its full
  * log (a restarted node has caught up), and that stays so for quietMs. */
 async function settle(
-  lab: Lab,
+  lab: ClusterLab,
   watch: LeaderWatch,
   ids: readonly NodeId[],
   quietMs: number,
@@ -299,7 +301,7 @@ async function settle(
 /** until resolves true once check() holds (re-checked on every event batch), false on timeout
  * or abort. */
 function until(
-  lab: Lab,
+  lab: ClusterLab,
   check: () => boolean,
   timeoutMs: number,
   signal: AbortSignal | undefined,

@@ -14,7 +14,7 @@ import {
   readHistoryFile,
   type HistoryVerdict,
 } from './historyCheck'
-import { Lab } from './lab'
+import type { LabFactory } from './clusterLab'
 import { NEMESIS_KINDS, runNemesis, type NemesisKind } from './nemesis'
 import { monoMicros } from './workload'
 
@@ -90,15 +90,16 @@ export interface TestProgress {
   workload: WorkloadProgress | null
 }
 
-/** runTest runs one Jepsen-style test and returns its report. */
+/** runTest runs one Jepsen-style test on a fresh lab from `newLab` and returns its report. */
 export async function runTest(
+  newLab: LabFactory,
   opts: TestOptions,
   onProgress: (p: TestProgress) => void = () => {},
 ): Promise<TestReport> {
   const started = performance.now()
   const historyFile =
     opts.historyFile ?? join(mkdtempSync(join(tmpdir(), 'raftlab-test-')), 'history.jsonl')
-  const lab = new Lab({ seed: opts.seed })
+  const lab = newLab({ seed: opts.seed })
   const events: LabEvent[] = []
   lab.subscribe((batch) =>
     events.push(...batch.filter((e) => e.type === 'node.raft' || e.type === 'fault')),

@@ -30,6 +30,7 @@ import { Cluster, LabStateError } from './cluster'
 import { EventBus } from './eventBus'
 import { KvClient, type KvOutcome } from './kvClient'
 import { Activities, checkWorkload, InvalidArgument } from './activities'
+import type { ClusterLab } from './clusterLab'
 import { defaultRecordingsDir, makeDataDir, makeRunDir } from './paths'
 import { Recorder } from './recorder'
 import { listRecordings } from './recording'
@@ -63,14 +64,14 @@ const EMPTY_STATUS: ClusterStatus = {
 
 /** Lab is the engine behind every front end: it runs commands against one cluster at a time and
  * streams LabEvents. */
-export class Lab implements LabApi {
+export class Lab implements LabApi, ClusterLab {
   readonly bus = new EventBus()
   private cluster: Cluster | null = null
   private client: KvClient | null = null
   private tempDataDir: string | null = null
   private nextCommandId = 1
   private workload: { abort(): void; done: Promise<void> } | null = null
-  private readonly activities = new Activities(this.bus)
+  private readonly activities = new Activities(this.bus, (o) => new Lab(o))
   private readonly recent: LabEvent[] = []
   /** session is the whole session so far, as recordings' keyframes hold it (a recording started
    * mid-session begins from it). */

@@ -2,7 +2,7 @@
 // the same commands at the same offsets from the cluster's start. Real timing differs between
 // runs — elections, disks and scheduling are not replayed, only the commands — so the two runs
 // are compared, not expected to match.
-import type { Lab } from './lab'
+import type { ClusterLab } from './clusterLab'
 import { planRerun, type RerunPlan } from '../../shared/session/rerun'
 import { openRecording, summarizeRecording, type RecordingSummary } from './recording'
 import { sleep } from './sleep'
@@ -25,7 +25,7 @@ export interface FailedCommand {
 /** playPlan starts the plan's cluster on `lab`, runs its commands on time and stops the cluster
  * at the plan's end (or when `signal` aborts). */
 export async function playPlan(
-  lab: Lab,
+  lab: Pick<ClusterLab, 'command'>,
   plan: RerunPlan,
   opts: { signal?: AbortSignal | undefined; onProgress?: (p: RerunProgress) => void } = {},
 ): Promise<FailedCommand[]> {
@@ -77,7 +77,7 @@ export interface RerunResult {
 
 /** rerunFile plays `path`'s experiment on a fresh lab, recording it to `outPath`. */
 export async function rerunFile(
-  lab: Lab,
+  lab: ClusterLab,
   path: string,
   outPath: string,
   onProgress: (p: RerunProgress) => void = () => {},
