@@ -14,10 +14,12 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/cli/main.ts'),
-          simWorker: resolve(__dirname, 'electron/lab/simWorker.ts'),
           node: resolve(__dirname, 'electron/node/main.ts'),
-          reaper: resolve(__dirname, 'electron/lab/reaper.ts'),
-          workload: resolve(__dirname, 'electron/lab/workloadMain.ts'),
+          // The lab's own processes and threads: electron/lab/entries/<name>.ts → out/main/<name>.js
+          // (electron/lab/supervisor/paths.ts finds them by name).
+          simWorker: resolve(__dirname, 'electron/lab/entries/simWorker.ts'),
+          reaper: resolve(__dirname, 'electron/lab/entries/reaper.ts'),
+          workload: resolve(__dirname, 'electron/lab/entries/workload.ts'),
         },
         // Shared chunks sit beside the entries, so `__dirname` means out/main/ in every module
         // (the lab engine finds the entries it forks relative to it).

@@ -3,8 +3,8 @@
 // of sampled writes went.
 import { resolve as resolvePath } from 'node:path'
 import { writeFileSync } from 'node:fs'
-import { runBench } from '../lab/bench'
-import { Lab } from '../lab/lab'
+import { runBench } from '../lab/activities/bench'
+import { Lab } from '../lab/engine/lab'
 import {
   attributionTable,
   benchCsv,

@@ -12,8 +12,8 @@ import {
   type ElectTrial,
   type RangeResult,
   type TimeoutRange,
-} from '../lab/elect'
-import { Lab } from '../lab/lab'
+} from '../lab/activities/elect'
+import { Lab } from '../lab/engine/lab'
 import { CommandError, intArg, parse, UsageError } from './args'
 import { parseTimeoutRanges } from '../../shared/lab/figure16'
 

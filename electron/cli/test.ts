@@ -2,9 +2,9 @@
 // linearizability. Exit 0 when the history is linearizable, 1 on a violation (with a witness),
 // 3 when the checker ran out of budget, 2 on a usage error.
 import { resolve as resolvePath } from 'node:path'
-import { DEFAULT_TEST_OPTIONS, runTest, type TestOptions } from '../lab/jepsen'
-import { Lab } from '../lab/lab'
-import { NEMESIS_KINDS, type NemesisKind } from '../lab/nemesis'
+import { DEFAULT_TEST_OPTIONS, runTest, type TestOptions } from '../lab/activities/jepsen'
+import { Lab } from '../lab/engine/lab'
+import { NEMESIS_KINDS, type NemesisKind } from '../lab/activities/nemesis'
 import { fmt, intArg, parse, UsageError } from './args'
 import { checkedLine, verdictExitCode, verdictLines } from './check'
 import { parseDuration, parsePercent } from './clusterScript'

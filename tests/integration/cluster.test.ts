@@ -1,7 +1,7 @@
 // Real node processes over real sockets, driven by the lab engine. Outcomes are asserted with
 // generous deadlines; speed is measured by benchmarks, not here.
 import { existsSync, readFileSync } from 'node:fs'
-import { autogroupNice, autogroupNiceFor } from '../../electron/lab/cpuShare'
+import { autogroupNice, autogroupNiceFor } from '../../electron/lab/supervisor/cpuShare'
 import { afterEach, describe, expect, it } from 'vitest'
 import { applyEvents, createLabModel } from '../../renderer/src/model/lab'
 import { closeAndCheck, put, sleep, startLab, waitUntil, type TestLab } from './helpers'
@@ -151,7 +151,7 @@ describe('a real cluster', () => {
     await put(t, 'k0', 'before')
     await t.lab.command({ type: 'partition.split', minority: [old] })
     // Writes sent straight to the cut-off leader land in its log but can never commit.
-    const { KvClient } = await import('../../electron/lab/kvClient')
+    const { KvClient } = await import('../../electron/lab/clients/kvClient')
     const st = t.status()
     const pinned = new KvClient({
       clusterId: st.clusterId as string,

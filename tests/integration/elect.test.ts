@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runElect } from '../../electron/lab/elect'
-import { Lab } from '../../electron/lab/lab'
+import { runElect } from '../../electron/lab/activities/elect'
+import { Lab } from '../../electron/lab/engine/lab'
 import { isAlive, waitUntil } from './helpers'
 
 const dir = mkdtempSync(join(tmpdir(), 'raftlab-elect-test-'))

@@ -26,7 +26,7 @@ describe('layering lint', () => {
     ['shared/raft/x.ts', 'export const p = process.pid', /no 'process'/],
     [
       'shared/raft/x.ts',
-      "import { x } from '../../electron/lab/simRunner'\nexport const y = x",
+      "import { x } from '../../electron/lab/sim/simRunner'\nexport const y = x",
       /may not import electron\/lab/,
     ],
     [
@@ -46,13 +46,13 @@ describe('layering lint', () => {
     ],
     [
       'electron/node/x.ts',
-      "import { x } from '../lab/simRunner'\nexport const y = x",
+      "import { x } from '../lab/sim/simRunner'\nexport const y = x",
       /may not import electron\/lab/,
     ],
-    ['electron/cli/x.ts', "import { x } from '../lab/simRunner'\nexport const y = x", null],
+    ['electron/cli/x.ts', "import { x } from '../lab/sim/simRunner'\nexport const y = x", null],
     [
       'renderer/src/x.ts',
-      "import { x } from '../../electron/lab/simRunner'\nexport const y = x",
+      "import { x } from '../../electron/lab/sim/simRunner'\nexport const y = x",
       /may not import electron\/lab/,
     ],
     [
@@ -63,7 +63,7 @@ describe('layering lint', () => {
     ['renderer/src/x.ts', "import { ref } from 'vue'\nexport const r = ref", null],
     [
       'electron/preload/x.ts',
-      "import { x } from '../lab/simRunner'\nexport const y = x",
+      "import { x } from '../lab/sim/simRunner'\nexport const y = x",
       /may not import electron\/lab/,
     ],
   ]

@@ -1,7 +1,7 @@
 // The simulator sweep run by `npm test`: 2,000 seeds × 2,000 steps of a 5-node cluster with every
 // fault kind, Raft's safety properties checked after every step, and liveness after healing.
 import { describe, expect, it } from 'vitest'
-import { runSeedRange } from '../../electron/lab/simRunner'
+import { runSeedRange } from '../../electron/lab/sim/simRunner'
 
 const SEEDS = 2000
 const STEPS = 2000

@@ -1,7 +1,7 @@
 // The simulator on the cluster sizes the main sweep does not cover: a single node (no links to
 // cut; crashes and pauses only) and seven nodes.
 import { describe, expect, it } from 'vitest'
-import { runSeedRange } from '../../electron/lab/simRunner'
+import { runSeedRange } from '../../electron/lab/sim/simRunner'
 
 describe.each([
   [1, 1000],

@@ -2,10 +2,10 @@
 // again — partitions (random halves, majorities ring, the leader isolated, a bridge), pauses
 // (a random node or the leader), kills and restarts, every node killed at once and restarted,
 // slow links and lossy links — and the loop that plays it until the run ends.
-import type { ClusterStatus, CommandResult, LabCommand } from '../../shared/lab/commands'
-import { nodeName } from '../../shared/lab/config'
-import type { NodeId } from '../../shared/raft/types'
-import type { Rng } from '../../shared/util/rng'
+import type { ClusterStatus, CommandResult, LabCommand } from '../../../shared/lab/commands'
+import { nodeName } from '../../../shared/lab/config'
+import type { NodeId } from '../../../shared/raft/types'
+import type { Rng } from '../../../shared/util/rng'
 import { sleep } from './sleep'
 
 /** NemesisKind names a family of faults the nemesis may choose from. 'kill-all' SIGKILLs every

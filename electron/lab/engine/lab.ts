@@ -1,43 +1,46 @@
-// electron/lab — the lab engine in plain Node: cluster supervision, faults, clients, the event
-// stream. Imports shared/, node:* and electron/lab only; never 'electron', so the CLI, the tests
-// and browser mode run it under plain Node.
+// electron/lab — the lab engine in plain Node. Imports shared/, node:* and electron/lab only;
+// never 'electron', so the CLI, the tests and browser mode run it under plain Node.
+// engine/lab.ts is its facade: the Lab runs LabCommands against one cluster at a time (the
+// supervisor), its clients and workloads, recordings and activities, and streams LabEvents.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import type { LabApi } from '../../shared/lab/api'
+import type { LabApi } from '../../../shared/lab/api'
 import type {
   ClusterStatus,
   CommandResult,
   LabCommand,
   RecordingInfo,
-} from '../../shared/lab/commands'
-import { ConfigError, nodeName, resolveClusterConfig } from '../../shared/lab/config'
-import { LAB_EVENT_VERSION, type LabEvent } from '../../shared/lab/events'
-import { RECENT_EVENTS, type HelloMessage } from '../../shared/lab/ipc'
-import { APP_VERSION } from './version'
+} from '../../../shared/lab/commands'
+import { ConfigError, nodeName, resolveClusterConfig } from '../../../shared/lab/config'
+import { LAB_EVENT_VERSION, type LabEvent } from '../../../shared/lab/events'
+import { RECENT_EVENTS, type HelloMessage } from '../../../shared/lab/ipc'
+import { APP_VERSION } from '../version'
 import {
   DEFAULT_WORKLOAD,
   type WorkloadProgress,
   type WorkloadResult,
   type WorkloadSpec,
-} from '../../shared/lab/workload'
-import type { SessionMeta } from '../../shared/session/format'
-import type { RerunPlan } from '../../shared/session/rerun'
-import { applyEvent, emptyState, type SessionState } from '../../shared/session/state'
-import { SocketPathError } from '../../shared/lab/sockets'
-import type { NodeId } from '../../shared/raft/types'
-import { Cluster, LabStateError } from './cluster'
-import { EventBus } from './eventBus'
-import { KvClient, type KvOutcome } from './kvClient'
-import { Activities, checkWorkload, InvalidArgument } from './activities'
-import type { ClusterLab } from './clusterLab'
-import { defaultRecordingsDir, makeDataDir, makeRunDir } from './paths'
-import { Recorder } from './recorder'
-import { listRecordings } from './recording'
-import { playPlan } from './rerun'
-import { runWorkload } from './workloadRunner'
+} from '../../../shared/lab/workload'
+import type { SessionMeta } from '../../../shared/session/format'
+import type { RerunPlan } from '../../../shared/session/rerun'
+import { applyEvent, emptyState, type SessionState } from '../../../shared/session/state'
+import { SocketPathError } from '../../../shared/lab/sockets'
+import type { NodeId } from '../../../shared/raft/types'
+import { Cluster } from '../supervisor/cluster'
+import { InvalidArgument, LabStateError } from '../errors'
+import { EventBus } from '../events/eventBus'
+import { KvClient, type KvOutcome } from '../clients/kvClient'
+import { ActivityRunner } from '../activities/activityRunner'
+import { checkWorkload } from '../clients/workloadSpec'
+import type { ClusterLab } from '../activities/clusterLab'
+import { defaultRecordingsDir, makeDataDir, makeRunDir } from '../supervisor/paths'
+import { Recorder } from '../recording/recorder'
+import { listRecordings } from '../recording/recording'
+import { playPlan } from '../activities/rerun'
+import { runWorkload } from '../clients/workloadRunner'
 
-export { APP_VERSION } from './version'
+export { APP_VERSION } from '../version'
 
 /** LabOptions configures a Lab. */
 export interface LabOptions {
@@ -71,7 +74,7 @@ export class Lab implements LabApi, ClusterLab {
   private tempDataDir: string | null = null
   private nextCommandId = 1
   private workload: { abort(): void; done: Promise<void> } | null = null
-  private readonly activities = new Activities(this.bus, (o) => new Lab(o))
+  private readonly activities = new ActivityRunner(this.bus, (o) => new Lab(o))
   private readonly recent: LabEvent[] = []
   /** session is the whole session so far, as recordings' keyframes hold it (a recording started
    * mid-session begins from it). */

@@ -5,7 +5,7 @@
 // at most ten times a second anyway, so the transports (browser mode's WebSocket, Electron's IPC)
 // send what gathered in the last EVENT_THROTTLE_MS in one message: the first batch after a quiet spell
 // goes at once (a click's answer is not held back), the rest wait for the next slot.
-import type { LabEvent } from '../../shared/lab/events'
+import type { LabEvent } from '../../../shared/lab/events'
 
 /** EVENT_THROTTLE_MS: at most one event message per this many ms to each window. */
 export const EVENT_THROTTLE_MS = 50

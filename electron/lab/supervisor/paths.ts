@@ -45,13 +45,14 @@ export function builtEntry(name: string): string {
 /** findBuiltEntry is builtEntry for a module living in `dir`. In the packaged app `dir` lies
  * inside resources/app.asar, which only Electron's patched fs can read; the entries are also
  * unpacked beside it (electron-builder's asarUnpack), and a child process is started from there,
- * so it runs from real files whatever runtime starts it. */
+ * so it runs from real files whatever runtime starts it. Built, every module of the lab lives in
+ * out/main; from source this one is electron/lab/supervisor/, three levels below out/. */
 export function findBuiltEntry(name: string, dir: string): string {
   const file = `${name}.js`
   const candidates = [
     join(asarUnpackedPath(dir), file),
     join(dir, file),
-    resolve(dir, '../../out/main', file),
+    resolve(dir, '../../../out/main', file),
   ]
   for (const c of candidates) if (existsSync(c)) return c
   throw new Error(

@@ -1,9 +1,9 @@
 // Starts a workload in its own process and returns its result. The child is stopped (by pid) if
 // the caller aborts, if it misbehaves, or when this process exits.
 import { fork } from 'node:child_process'
-import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../shared/lab/workload'
-import { shareCpu } from './cpuShare'
-import { builtEntry, childEnv } from './paths'
+import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../../shared/lab/workload'
+import { shareCpu } from '../supervisor/cpuShare'
+import { builtEntry, childEnv } from '../supervisor/paths'
 import type { WorkloadTarget } from './workload'
 
 type FromChild =
@@ -15,7 +15,7 @@ type FromChild =
  * early; the promise then resolves with what was measured so far. With `shareAs` (a cluster of
  * that many nodes with cpuShare 'cluster'), on Linux the process runs in a session of its own
  * weighted like one of the nodes, so the load counts on the cluster's side of the CPU share, not
- * the app's (see cpuShare.ts); it still exits when this process goes away (the IPC pipe closes). */
+ * the app's (see supervisor/cpuShare.ts); it still exits when this process goes away (the IPC pipe closes). */
 export function runWorkload(
   target: WorkloadTarget,
   spec: WorkloadSpec,

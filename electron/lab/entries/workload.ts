@@ -1,8 +1,8 @@
 // Entry of the workload process: the load generator runs here, never in a UI process. The parent
-// (workloadRunner.ts) sends { type: 'start', target, spec } over the IPC channel; this process
+// (clients/workloadRunner.ts) sends { type: 'start', target, spec } over the IPC channel; this process
 // reports progress and the result, and exits when told to stop or when its parent goes away.
-import type { WorkloadSpec } from '../../shared/lab/workload'
-import { Workload, type WorkloadTarget } from './workload'
+import type { WorkloadSpec } from '../../../shared/lab/workload'
+import { Workload, type WorkloadTarget } from '../clients/workload'
 
 type FromParent = { type: 'start'; target: WorkloadTarget; spec: WorkloadSpec } | { type: 'stop' }
 

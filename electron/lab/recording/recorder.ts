@@ -7,18 +7,23 @@ import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from 'node:fs'
 import { cpus, platform, release } from 'node:os'
 import { promisify } from 'node:util'
 import { deflateRaw } from 'node:zlib'
-import type { LabEvent } from '../../shared/lab/events'
-import { LAB_EVENT_VERSION } from '../../shared/lab/events'
+import type { LabEvent } from '../../../shared/lab/events'
+import { LAB_EVENT_VERSION } from '../../../shared/lab/events'
 import {
   encodeChunk,
   encodeHeader,
   RECORDING_VERSION,
   type SessionMeta,
-} from '../../shared/session/format'
-import { markerOf, type Marker } from '../../shared/session/markers'
-import { applyEvent, cloneState, emptyState, type SessionState } from '../../shared/session/state'
-import { utf8Encode } from '../../shared/util/binary'
-import { APP_VERSION } from './version'
+} from '../../../shared/session/format'
+import { markerOf, type Marker } from '../../../shared/session/markers'
+import {
+  applyEvent,
+  cloneState,
+  emptyState,
+  type SessionState,
+} from '../../../shared/session/state'
+import { utf8Encode } from '../../../shared/util/binary'
+import { APP_VERSION } from '../version'
 
 const deflate = promisify(deflateRaw)
 const datasync = promisify(fdatasync)

@@ -10,12 +10,12 @@ import {
   type BenchRow,
   type BenchSweep,
   type Machine,
-} from '../../shared/lab/bench'
-import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../shared/lab/workload'
-import { DEFAULT_WORKLOAD } from '../../shared/lab/workload'
-import type { NodeId } from '../../shared/raft/types'
+} from '../../../shared/lab/bench'
+import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../../shared/lab/workload'
+import { DEFAULT_WORKLOAD } from '../../../shared/lab/workload'
+import type { NodeId } from '../../../shared/raft/types'
 import type { ClusterLab, LabFactory } from './clusterLab'
-import { Recorder } from './recorder'
+import { Recorder } from '../recording/recorder'
 
 /** machine describes this machine. */
 export function machine(): Machine {

@@ -3,8 +3,8 @@
 // runs — elections, disks and scheduling are not replayed, only the commands — so the two runs
 // are compared, not expected to match.
 import type { ClusterLab } from './clusterLab'
-import { planRerun, type RerunPlan } from '../../shared/session/rerun'
-import { openRecording, summarizeRecording, type RecordingSummary } from './recording'
+import { planRerun, type RerunPlan } from '../../../shared/session/rerun'
+import { openRecording, summarizeRecording, type RecordingSummary } from '../recording/recording'
 import { sleep } from './sleep'
 
 /** RerunProgress is where a re-run is. */

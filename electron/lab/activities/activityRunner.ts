@@ -1,47 +1,17 @@
 // The lab's long-running work besides the live cluster: a benchmark sweep or a Figure 16 run,
-// one at a time, reported as LabEvents and cancellable. Each runs clusters of its own.
-import type { CommandResult, LabCommand } from '../../shared/lab/commands'
-import { parseTimeoutRanges } from '../../shared/lab/figure16'
-import type { WorkloadSpec } from '../../shared/lab/workload'
+// one at a time, reported as LabEvents and cancellable. Each runs clusters of its own, on labs
+// built by the factory the owning Lab injects.
+import type { CommandResult, LabCommand } from '../../../shared/lab/commands'
+import { parseTimeoutRanges } from '../../../shared/lab/figure16'
 import { runBench } from './bench'
-import { LabStateError } from './cluster'
+import { InvalidArgument, LabStateError, within } from '../errors'
 import { runElect } from './elect'
 import type { LabFactory } from './clusterLab'
-import type { EventBus } from './eventBus'
+import type { EventBus } from '../events/eventBus'
 
-/** InvalidArgument is a command whose arguments are out of range. */
-export class InvalidArgument extends Error {
-  override name = 'InvalidArgument'
-}
-
-function within(v: number, name: string, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
-    throw new InvalidArgument(`${name} must be from ${lo} to ${hi}, got ${String(v)}`)
-  }
-  return v
-}
-
-/** checkWorkload validates a workload's numbers (they may come from a form in the app). */
-export function checkWorkload(spec: WorkloadSpec): WorkloadSpec {
-  within(spec.concurrency, 'concurrency', 1, 4096)
-  within(spec.rate, 'rate', 1, 1_000_000)
-  within(spec.durationMs, 'durationMs', 100, 24 * 3_600_000)
-  within(spec.warmupMs, 'warmupMs', 0, 3_600_000)
-  within(spec.keys, 'keys', 1, 100_000_000)
-  within(spec.valueSizeBytes, 'valueSizeBytes', 0, 1 << 20)
-  within(spec.timeoutMs, 'timeoutMs', 10, 600_000)
-  if (spec.abandonPercent !== undefined) within(spec.abandonPercent, 'abandonPercent', 0, 100)
-  if (spec.mode !== 'closed' && spec.mode !== 'open')
-    throw new InvalidArgument('mode must be closed or open')
-  const { put, get, cas } = spec.mix
-  if (![put, get, cas].every((w) => typeof w === 'number' && w >= 0) || put + get + cas <= 0) {
-    throw new InvalidArgument('mix needs non-negative weights, at least one positive')
-  }
-  return spec
-}
-
-/** Activities runs at most one benchmark or Figure 16 run at a time. */
-export class Activities {
+/** ActivityRunner runs the lab's activity commands (bench.*, elect.*): at most one benchmark or
+ * Figure 16 run at a time, reported as LabEvents, cancellable. */
+export class ActivityRunner {
   private current: { kind: 'bench' | 'elect'; abort: AbortController; done: Promise<void> } | null =
     null
 

@@ -1,7 +1,7 @@
 // Worker-thread entry for simRunner: runs the seed ranges it is sent and streams back each seed's
 // statistics and any violation, then asks for more work.
 import { parentPort } from 'node:worker_threads'
-import { runSeedRange } from './simRunner'
+import { runSeedRange } from '../sim/simRunner'
 
 interface Job {
   from: number

@@ -4,19 +4,19 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { LabEvent } from '../../shared/lab/events'
-import { DEFAULT_WORKLOAD, type WorkloadProgress } from '../../shared/lab/workload'
-import type { ReadMode } from '../../shared/protocol'
-import { createRng } from '../../shared/util/rng'
+import type { LabEvent } from '../../../shared/lab/events'
+import { DEFAULT_WORKLOAD, type WorkloadProgress } from '../../../shared/lab/workload'
+import type { ReadMode } from '../../../shared/protocol'
+import { createRng } from '../../../shared/util/rng'
 import {
   checkHistoryEvents,
   DEFAULT_CHECK_TIME_BUDGET_MS,
   readHistoryFile,
   type HistoryVerdict,
-} from './historyCheck'
+} from '../clients/historyCheck'
 import type { LabFactory } from './clusterLab'
 import { NEMESIS_KINDS, runNemesis, type NemesisKind } from './nemesis'
-import { monoMicros } from './workload'
+import { monoMicros } from '../clients/workload'
 
 /** TestOptions configures a run. */
 export interface TestOptions {

@@ -4,10 +4,10 @@
 // Node: it drives labs built by the factory it is given and never imports 'electron'.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { FsyncPolicy } from '../../shared/lab/config'
-import type { LabEvent } from '../../shared/lab/events'
-import type { NodeId } from '../../shared/raft/types'
-import type { Rng } from '../../shared/util/rng'
+import type { FsyncPolicy } from '../../../shared/lab/config'
+import type { LabEvent } from '../../../shared/lab/events'
+import type { NodeId } from '../../../shared/raft/types'
+import type { Rng } from '../../../shared/util/rng'
 import {
   crashDelayRng,
   heartbeatFor,
@@ -18,9 +18,9 @@ import {
   type ElectRun,
   type ElectTrial,
   type RangeResult,
-} from '../../shared/lab/figure16'
+} from '../../../shared/lab/figure16'
 import type { ClusterLab, LabFactory } from './clusterLab'
-import { ownValue } from '../../shared/util/own'
+import { ownValue } from '../../../shared/util/own'
 
 export {
   crashDelayRng,
@@ -34,7 +34,7 @@ export {
   type ElectRun,
   type ElectTrial,
   type RangeResult,
-} from '../../shared/lab/figure16'
+} from '../../../shared/lab/figure16'
 
 /** ElectOptions configures a run. */
 export interface ElectOptions {

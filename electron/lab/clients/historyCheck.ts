@@ -1,7 +1,7 @@
 // A history file checked for linearizability, with the counts a report shows: what `raftlab test`
 // does after its run and what `raftlab check` does to any history in the same format.
 import { readFileSync } from 'node:fs'
-import { checkHistory, formatWitness, parseHistory, type HistoryEvent } from '../../shared/check'
+import { checkHistory, formatWitness, parseHistory, type HistoryEvent } from '../../../shared/check'
 
 /** DEFAULT_CHECK_TIME_BUDGET_MS bounds a check when the caller gives no budget: two minutes,
  * after which the verdict is 'unknown'. */

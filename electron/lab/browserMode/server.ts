@@ -9,15 +9,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream'
 import { extname, join, resolve, sep } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import type { CommandResult } from '../../shared/lab/commands'
-import type { LabEvent } from '../../shared/lab/events'
-import { EventThrottle } from './throttle'
-import { ownValue } from '../../shared/util/own'
-import type { HelloMessage, WsServerMessage } from '../../shared/lab/ipc'
-import { RENDERER_CSP, WS_CLOSE, WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../shared/lab/ipc'
-import { CommandValidationError, parseCommand } from '../../shared/lab/validate'
-import { isRecordingName } from './recording'
-import type { LabCommand } from '../../shared/lab/commands'
+import type { CommandResult } from '../../../shared/lab/commands'
+import type { LabEvent } from '../../../shared/lab/events'
+import { EventThrottle } from '../events/throttle'
+import { ownValue } from '../../../shared/util/own'
+import type { HelloMessage, WsServerMessage } from '../../../shared/lab/ipc'
+import { RENDERER_CSP, WS_CLOSE, WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../../shared/lab/ipc'
+import { CommandValidationError, parseCommand } from '../../../shared/lab/validate'
+import { isRecordingName } from '../recording/recording'
+import type { LabCommand } from '../../../shared/lab/commands'
 
 /** ServedLab is what the server needs from a Lab. */
 export interface ServedLab {
@@ -213,7 +213,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   // One subscription for all clients, its batches gathered into at most one message every
-  // EVENT_THROTTLE_MS (see throttle.ts), each serialised once.
+  // EVENT_THROTTLE_MS (see events/throttle.ts), each serialised once.
   const throttle = new EventThrottle((events) => {
     if (clients.size === 0) return
     const text = JSON.stringify({ kind: 'events', events } satisfies WsServerMessage)

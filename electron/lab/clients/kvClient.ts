@@ -3,7 +3,7 @@
 // each attempt and the whole request by timeouts, and reports outcomes in Jepsen's terms.
 import net from 'node:net'
 import { randomInt } from 'node:crypto'
-import { nodeSocketPath } from '../../shared/lab/sockets'
+import { nodeSocketPath } from '../../../shared/lab/sockets'
 import {
   checkHello,
   decodeClientResponse,
@@ -20,8 +20,8 @@ import {
   type ClientResponse,
   type ReadMode,
   type TimingMark,
-} from '../../shared/protocol'
-import type { NodeId } from '../../shared/raft/types'
+} from '../../../shared/protocol'
+import type { NodeId } from '../../../shared/raft/types'
 
 /** KvOutcome is how a request ended: 'ok' (it happened; `value` etc. are set), 'fail' (it
  * certainly did not), 'info' (unknown: it may have happened, e.g. a timeout after sending). */

@@ -7,10 +7,10 @@ import { mkdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
-import type { ClusterConfig } from '../../shared/lab/config'
-import type { ClusterStatus, NodeView } from '../../shared/lab/commands'
-import type { LinkRule, NodeState, NodeStatus } from '../../shared/lab/events'
-import { controlSocketPath } from '../../shared/lab/sockets'
+import type { ClusterConfig } from '../../../shared/lab/config'
+import type { ClusterStatus, NodeView } from '../../../shared/lab/commands'
+import type { LinkRule, NodeState, NodeStatus } from '../../../shared/lab/events'
+import { controlSocketPath } from '../../../shared/lab/sockets'
 import {
   checkHello,
   decodeHello,
@@ -25,11 +25,12 @@ import {
   type ControlToNode,
   type NodeLaunchConfig,
   type Telemetry,
-} from '../../shared/protocol'
-import type { NodeId } from '../../shared/raft/types'
-import type { EventBus } from './eventBus'
+} from '../../../shared/protocol'
+import type { NodeId } from '../../../shared/raft/types'
+import type { EventBus } from '../events/eventBus'
 import { builtEntry, childEnv } from './paths'
 import { shareCpu } from './cpuShare'
+import { LabStateError } from '../errors'
 
 /** STOP_GRACE_MS is how long a node may take to shut down before it is killed. */
 const STOP_GRACE_MS = 3000
@@ -576,9 +577,4 @@ export class Cluster {
       links: this.links(),
     }
   }
-}
-
-/** LabStateError is a command that is not possible in the cluster's current state. */
-export class LabStateError extends Error {
-  override name = 'LabStateError'
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { runSimulation, type SimOptions, type SimStats, type Violation } from '../../shared/sim'
+import { runSimulation, type SimOptions, type SimStats, type Violation } from '../../../shared/sim'
 
 /** SimRunOptions selects the seeds and the cluster sizes of a sweep. */
 export interface SimRunOptions {

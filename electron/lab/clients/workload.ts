@@ -1,6 +1,6 @@
 // The load generator: closed- or open-loop clients issuing put/get/cas against a cluster,
 // recording latencies in HDR histograms, a Jepsen-style history, and (for sampled writes) where
-// the time went. It runs in its own process (workloadMain.ts), never in a UI process.
+// the time went. It runs in its own process (entries/workload.ts), never in a UI process.
 import { randomInt } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import * as hdr from 'hdr-histogram-js'
@@ -13,12 +13,12 @@ import type {
   WorkloadResult,
   WorkloadSample,
   WorkloadSpec,
-} from '../../shared/lab/workload'
-import { SAMPLE_POINTS } from '../../shared/lab/workload'
-import type { HistoryEvent } from '../../shared/check/history'
-import type { TimingMark } from '../../shared/protocol'
-import type { NodeId } from '../../shared/raft/types'
-import { createRng, type Rng } from '../../shared/util/rng'
+} from '../../../shared/lab/workload'
+import { SAMPLE_POINTS } from '../../../shared/lab/workload'
+import type { HistoryEvent } from '../../../shared/check/history'
+import type { TimingMark } from '../../../shared/protocol'
+import type { NodeId } from '../../../shared/raft/types'
+import { createRng, type Rng } from '../../../shared/util/rng'
 import { KvPool, KvSession, type KvOutcome } from './kvClient'
 
 /** WorkloadTarget says which cluster to load. */

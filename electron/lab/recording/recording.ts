@@ -13,16 +13,16 @@ import {
 import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
 import * as hdr from 'hdr-histogram-js'
-import type { RecordingListing } from '../../shared/lab/commands'
-import { FILE_NAME } from '../../shared/lab/validate'
+import type { RecordingListing } from '../../../shared/lab/commands'
+import { FILE_NAME } from '../../../shared/lab/validate'
 import {
   CHUNK_HEADER_BYTES,
   CHUNK_MAGIC,
   MAX_CHUNK_BYTES,
   RECORDING_MAGIC,
   type SessionMeta,
-} from '../../shared/session/format'
-import { RecordingReader, type GapInfo, type Problem } from '../../shared/session/reader'
+} from '../../../shared/session/format'
+import { RecordingReader, type GapInfo, type Problem } from '../../../shared/session/reader'
 
 /** RecordingSummary is what `raftlab replay --summary` prints. */
 export interface RecordingSummary {

@@ -1,6 +1,6 @@
 // The engine's LabEvent stream: stamps every event with the next sequence number and a monotonic
 // time, and delivers them to subscribers in batches, in order.
-import type { LabActivityEvent, LabEvent, LabEventBody } from '../../shared/lab/events'
+import type { LabActivityEvent, LabEvent, LabEventBody } from '../../../shared/lab/events'
 
 /** EventBus numbers, timestamps and fans out LabEvents. */
 export class EventBus {

@@ -7,11 +7,11 @@ import type {
   CommandResult,
   LabCommand,
   RecordingInfo,
-} from '../../shared/lab/commands'
-import type { LabEvent } from '../../shared/lab/events'
-import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../shared/lab/workload'
-import type { SessionMeta } from '../../shared/session/format'
-import type { EventBus } from './eventBus'
+} from '../../../shared/lab/commands'
+import type { LabEvent } from '../../../shared/lab/events'
+import type { WorkloadProgress, WorkloadResult, WorkloadSpec } from '../../../shared/lab/workload'
+import type { SessionMeta } from '../../../shared/session/format'
+import type { EventBus } from '../events/eventBus'
 
 /** ClusterLab is a lab an activity drives: one cluster at a time, its commands and its events. */
 export interface ClusterLab {
