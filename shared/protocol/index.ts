@@ -50,5 +50,12 @@ export {
   encodeMessageBatch,
   encodeMessageFrames,
 } from './batch'
+export {
+  DISK_TIMING_MINOR,
+  decodeDiskTiming,
+  encodeDiskTiming,
+  encodeDiskTimingFrame,
+  type DiskTiming,
+} from './diskTiming'
 export * from './client'
 export * from './control'
