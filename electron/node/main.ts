@@ -19,7 +19,8 @@ import { createRng } from '../../shared/util/rng'
 import { ControlChannel } from './controlChannel'
 import { NodeHost } from './nodeHost'
 import { DiskStorage } from './storage'
-import { Transport } from './transport'
+import { faultRng } from './transport/faultPlane'
+import { Transport } from './transport/transport'
 
 /** REQUEST_TIMEOUT_MS: a request still unanswered after this long gets 'unavailable'. */
 const REQUEST_TIMEOUT_MS = 30_000
@@ -191,8 +192,11 @@ function main(): void {
     listenPath: nodeSocketPath(cfg.runDir, cfg.id, platform),
     peers,
     timeScale: c.timeScale,
+    faultRng: faultRng(cfg.seed, cfg.clusterId, cfg.id),
     hooks: {
       onMessages: (_from, ms) => h.step(ms),
+      // Followers still carry their disk time in their acknowledgements' context.
+      onDiskTiming: () => {},
       onClientFrame: (frame, reply, conn) => h.onClientFrame(frame, reply, conn),
       onClientClosed: (conn) => h.onClientClosed(conn),
       onWarning: (message) => report({ type: 'warning', message }),

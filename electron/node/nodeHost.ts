@@ -25,7 +25,7 @@ import {
   type Ready,
 } from '../../shared/raft/types'
 import type { DiskStorage } from './storage'
-import type { ClientConn, Transport } from './transport'
+import type { ClientConn, Transport } from './transport/transport'
 
 /** HostTelemetry receives what the host reports (the control channel batches it). */
 export interface HostTelemetry {
