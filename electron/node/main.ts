@@ -17,7 +17,7 @@ import {
 import type { Message } from '../../shared/raft/types'
 import { createRng } from '../../shared/util/rng'
 import { ControlChannel } from './controlChannel'
-import { NodeHost } from './nodeHost'
+import { NodeHost } from './host/nodeHost'
 import { DiskStorage } from './storage'
 import { faultRng } from './transport/faultPlane'
 import { Transport } from './transport/transport'
@@ -83,18 +83,16 @@ function main(): void {
         transport.setRules(c.rules)
         break
       case 'transfer': {
-        const res = host.raft.transferLeadership(c.to)
+        const res = host.transferLeadership(c.to)
         if (!res.ok)
           control.report({
             type: 'warning',
             message: `transfer to n${c.to} refused: ${res.reason}`,
           })
-        host.schedule()
         break
       }
       case 'campaign':
-        host.raft.campaign()
-        host.schedule()
+        host.campaign()
         break
       case 'tracing':
         host.tracing = c.on
@@ -122,7 +120,8 @@ function main(): void {
     shutdown(3, message)
     return
   }
-  const rec = storage.recovery
+  const disk = storage
+  const rec = disk.recovery
   report({
     type: 'recovered',
     entries: rec.entryCount,
@@ -144,10 +143,13 @@ function main(): void {
       maxInflightMsgs: c.maxInflightMsgs,
       maxEntriesPerMsg: c.maxEntriesPerMsg,
       maxSizePerMsgBytes: 1 << 20,
-      storage: storage.storage(),
+      storage: disk.storage(),
       rng: createRng(cfg.seed !== 0 ? cfg.seed : (Math.random() * 2 ** 31) | 0),
     },
-    storage,
+    {
+      lastIndex: () => disk.storage().lastIndex(),
+      append: (entries, hardState, mustSync) => disk.append(entries, hardState, mustSync),
+    },
     {
       status: (status, monoNs) => report({ type: 'status', status, monoNs: monoNs.toString() }),
       ready: (rd, truncatedFrom, monoNs) => {
@@ -195,8 +197,7 @@ function main(): void {
     faultRng: faultRng(cfg.seed, cfg.clusterId, cfg.id),
     hooks: {
       onMessages: (_from, ms) => h.step(ms),
-      // Followers still carry their disk time in their acknowledgements' context.
-      onDiskTiming: () => {},
+      onDiskTiming: (from, t) => h.noteDiskTiming(from, t),
       onClientFrame: (frame, reply, conn) => h.onClientFrame(frame, reply, conn),
       onClientClosed: (conn) => h.onClientClosed(conn),
       onWarning: (message) => report({ type: 'warning', message }),
