@@ -4,8 +4,9 @@ import vue from '@vitejs/plugin-vue'
 import pkg from './package.json'
 
 // One build for every runtime. The "main" build also emits the processes that run under plain
-// Node: the `raftlab` CLI (and, later, the Raft node process and the workload generator), so the
-// packaged app ships them and the CLI and tests run them without Electron.
+// Node: the `raftlab` CLI, the Raft node process and the lab's own processes and threads
+// (electron/lab/entries/), so the packaged app ships them and the CLI and tests run them without
+// Electron.
 export default defineConfig({
   main: {
     build: {
