@@ -4,8 +4,9 @@ import vue from '@vitejs/plugin-vue'
 import pkg from './package.json'
 
 // One build for every runtime. The "main" build also emits the processes that run under plain
-// Node: the `raftlab` CLI (and, later, the Raft node process and the workload generator), so the
-// packaged app ships them and the CLI and tests run them without Electron.
+// Node: the `raftlab` CLI, the Raft node process and the lab's own processes and threads
+// (electron/lab/entries/), so the packaged app ships them and the CLI and tests run them without
+// Electron.
 export default defineConfig({
   main: {
     build: {
@@ -14,10 +15,12 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/cli/main.ts'),
-          simWorker: resolve(__dirname, 'electron/lab/simWorker.ts'),
           node: resolve(__dirname, 'electron/node/main.ts'),
-          reaper: resolve(__dirname, 'electron/lab/reaper.ts'),
-          workload: resolve(__dirname, 'electron/lab/workloadMain.ts'),
+          // The lab's own processes and threads: electron/lab/entries/<name>.ts → out/main/<name>.js
+          // (electron/lab/supervisor/paths.ts finds them by name).
+          simWorker: resolve(__dirname, 'electron/lab/entries/simWorker.ts'),
+          reaper: resolve(__dirname, 'electron/lab/entries/reaper.ts'),
+          workload: resolve(__dirname, 'electron/lab/entries/workload.ts'),
         },
         // Shared chunks sit beside the entries, so `__dirname` means out/main/ in every module
         // (the lab engine finds the entries it forks relative to it).

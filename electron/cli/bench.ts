@@ -3,7 +3,8 @@
 // of sampled writes went.
 import { resolve as resolvePath } from 'node:path'
 import { writeFileSync } from 'node:fs'
-import { runBench } from '../lab/bench'
+import { runBench } from '../lab/activities/bench'
+import { Lab } from '../lab/engine/lab'
 import {
   attributionTable,
   benchCsv,
@@ -181,6 +182,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal)
   const tty = process.stderr.isTTY
   const report = await runBench(
+    (o) => new Lab(o),
     sweep,
     workload,
     (p) => {

@@ -9,7 +9,7 @@ import {
   HistoryFileError,
   readHistoryFile,
   type HistoryVerdict,
-} from '../lab/historyCheck'
+} from '../lab/clients/historyCheck'
 import { fmt, parse, UsageError } from './args'
 import { parseDuration } from './clusterScript'
 

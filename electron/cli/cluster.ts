@@ -258,7 +258,7 @@ export async function clusterCommand(argv: string[]): Promise<number> {
     },
   }
   // Imported here, not at the top, so the tests of everything above load without the engine.
-  const { Lab } = await import('../lab/lab')
+  const { Lab } = await import('../lab/engine/lab')
   const engine = new Lab(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir })
   const lab = closingOnce(engine)
   let recorded: string | undefined

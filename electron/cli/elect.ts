@@ -12,7 +12,8 @@ import {
   type ElectTrial,
   type RangeResult,
   type TimeoutRange,
-} from '../lab/elect'
+} from '../lab/activities/elect'
+import { Lab } from '../lab/engine/lab'
 import { CommandError, intArg, parse, UsageError } from './args'
 import { figure16TrialsCsv, parseTimeoutRanges } from '../../shared/lab/figure16'
 import { formatDuration } from '../../shared/util/duration'
@@ -359,7 +360,7 @@ export async function electCommand(argv: string[]): Promise<number> {
   if (opts.dataDir === undefined) delete runOpts.dataDir
   let run: ElectRun
   try {
-    run = await runElect(runOpts)
+    run = await runElect((o) => new Lab(o), runOpts)
   } finally {
     process.off('SIGINT', onSigint)
     if (tty) process.stderr.write('\r\x1b[K')

@@ -3,9 +3,13 @@
 import { once } from 'node:events'
 import { RecordingFormatError } from '../../shared/session/format'
 import type { RecordingReader } from '../../shared/session/reader'
-import { openRecording, summarizeRecording, type RecordingSummary } from '../lab/recording'
-import { Lab } from '../lab/lab'
-import { rerunFile, type RerunResult } from '../lab/rerun'
+import {
+  openRecording,
+  summarizeRecording,
+  type RecordingSummary,
+} from '../lab/recording/recording'
+import { Lab } from '../lab/engine/lab'
+import { rerunFile, type RerunResult } from '../lab/activities/rerun'
 import { CommandError, fmt, parse, UsageError } from './args'
 
 export const replayUsage = `Usage: raftlab replay FILE [--summary | --events | --csv | --json]

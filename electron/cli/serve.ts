@@ -67,9 +67,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const dir = rendererDir()
   // Imported here so `--help` and usage errors need not load the engine.
-  const { Lab } = await import('../lab/lab')
-  const { startServer } = await import('../lab/server')
-  const { defaultRecordingsDir } = await import('../lab/paths')
+  const { Lab } = await import('../lab/engine/lab')
+  const { startServer } = await import('../lab/browserMode/server')
+  const { defaultRecordingsDir } = await import('../lab/supervisor/paths')
   const recordingsDir = defaultRecordingsDir()
   const lab = new Lab({ recordingsDir })
   let server: Awaited<ReturnType<typeof startServer>>

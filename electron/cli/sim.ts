@@ -1,6 +1,6 @@
 // `raftlab sim`: run the deterministic simulator over many seeds with every fault kind mixed in,
 // report what happened and, on a safety or liveness violation, how to reproduce it.
-import { runSeeds, type SimSummary } from '../lab/simRunner'
+import { runSeeds, type SimSummary } from '../lab/sim/simRunner'
 import { fmt, intArg, parse, UsageError } from './args'
 import { availableParallelism } from 'node:os'
 

@@ -2,8 +2,9 @@
 // linearizability. Exit 0 when the history is linearizable, 1 on a violation (with a witness),
 // 3 when the checker ran out of budget, 2 on a usage error.
 import { resolve as resolvePath } from 'node:path'
-import { DEFAULT_TEST_OPTIONS, runTest, type TestOptions } from '../lab/jepsen'
-import { NEMESIS_KINDS, type NemesisKind } from '../lab/nemesis'
+import { DEFAULT_TEST_OPTIONS, runTest, type TestOptions } from '../lab/activities/jepsen'
+import { Lab } from '../lab/engine/lab'
+import { NEMESIS_KINDS, type NemesisKind } from '../lab/activities/nemesis'
 import { fmt, intArg, parse, UsageError } from './args'
 import { checkedLine, verdictExitCode, verdictLines } from './check'
 import { parseDuration, parsePercent } from './clusterScript'
@@ -88,14 +89,18 @@ export async function testCommand(argv: string[]): Promise<number> {
     ...(values.record === undefined ? {} : { recordPath: resolvePath(values.record) }),
   }
   const tty = process.stderr.isTTY
-  const r = await runTest(opts, (p) => {
-    if (!tty) return
-    const ops = p.workload ? `${fmt(p.workload.ok + p.workload.fail + p.workload.info)} ops` : ''
-    const secs = Math.round(p.elapsedMs / 1000)
-    process.stderr.write(
-      `\r\x1b[K  ${p.phase} ${secs}/${Math.round(p.totalMs / 1000)} s  ${ops}  ${p.faults} faults`,
-    )
-  })
+  const r = await runTest(
+    (o) => new Lab(o),
+    opts,
+    (p) => {
+      if (!tty) return
+      const ops = p.workload ? `${fmt(p.workload.ok + p.workload.fail + p.workload.info)} ops` : ''
+      const secs = Math.round(p.elapsedMs / 1000)
+      process.stderr.write(
+        `\r\x1b[K  ${p.phase} ${secs}/${Math.round(p.totalMs / 1000)} s  ${ops}  ${p.faults} faults`,
+      )
+    },
+  )
   if (tty) process.stderr.write('\r\x1b[K')
   if (values.json) {
     console.log(JSON.stringify(r, null, 2))

@@ -2,7 +2,7 @@
 // menu, and a quit that waits for the lab to stop every node process.
 import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain, Menu, session, type App } from 'electron'
-import { Lab } from '../lab/lab'
+import { Lab } from '../lab/engine/lab'
 import { forwardEvents, registerLabIpc, sendMenu } from './ipc'
 import { menuTemplate } from './menu'
 import { hardenSession, hardenWebContents, isTrustedFrame, rendererLocation } from './security'

@@ -6,7 +6,7 @@ import type { LabEvent } from '../../shared/lab/events'
 import type { HelloMessage, LabChannel, LabMenuAction, MenuMessage } from '../../shared/lab/ipc'
 import { LAB_CHANNELS } from '../../shared/lab/ipc'
 import { CommandValidationError, parseCommand } from '../../shared/lab/validate'
-import { EventThrottle } from '../lab/throttle'
+import { EventThrottle } from '../lab/events/throttle'
 
 /** IpcLab is what the handlers need from the lab engine. */
 export interface IpcLab {
@@ -87,7 +87,7 @@ export function registerLabIpc(ctx: IpcContext, lab: IpcLab): void {
 
 /** forwardEvents sends every event batch to the window `target()` returns (if any, and alive)
  * on LAB_CHANNELS.events, gathered into at most one message every EVENT_THROTTLE_MS (see
- * electron/lab/throttle.ts); the returned function stops it. */
+ * electron/lab/events/throttle.ts); the returned function stops it. */
 export function forwardEvents(lab: IpcLab, target: () => WebContents | null): () => void {
   const throttle = new EventThrottle((events) => {
     const contents = target()

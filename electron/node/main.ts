@@ -17,9 +17,10 @@ import {
 import type { Message } from '../../shared/raft/types'
 import { createRng } from '../../shared/util/rng'
 import { ControlChannel } from './controlChannel'
-import { NodeHost } from './nodeHost'
+import { NodeHost } from './host/nodeHost'
 import { DiskStorage } from './storage'
-import { Transport } from './transport'
+import { faultRng } from './transport/faultPlane'
+import { Transport } from './transport/transport'
 
 /** REQUEST_TIMEOUT_MS: a request still unanswered after this long gets 'unavailable'. */
 const REQUEST_TIMEOUT_MS = 30_000
@@ -82,18 +83,16 @@ function main(): void {
         transport.setRules(c.rules)
         break
       case 'transfer': {
-        const res = host.raft.transferLeadership(c.to)
+        const res = host.transferLeadership(c.to)
         if (!res.ok)
           control.report({
             type: 'warning',
             message: `transfer to n${c.to} refused: ${res.reason}`,
           })
-        host.schedule()
         break
       }
       case 'campaign':
-        host.raft.campaign()
-        host.schedule()
+        host.campaign()
         break
       case 'tracing':
         host.tracing = c.on
@@ -121,7 +120,8 @@ function main(): void {
     shutdown(3, message)
     return
   }
-  const rec = storage.recovery
+  const disk = storage
+  const rec = disk.recovery
   report({
     type: 'recovered',
     entries: rec.entryCount,
@@ -143,10 +143,13 @@ function main(): void {
       maxInflightMsgs: c.maxInflightMsgs,
       maxEntriesPerMsg: c.maxEntriesPerMsg,
       maxSizePerMsgBytes: 1 << 20,
-      storage: storage.storage(),
+      storage: disk.storage(),
       rng: createRng(cfg.seed !== 0 ? cfg.seed : (Math.random() * 2 ** 31) | 0),
     },
-    storage,
+    {
+      lastIndex: () => disk.storage().lastIndex(),
+      append: (entries, hardState, mustSync) => disk.append(entries, hardState, mustSync),
+    },
     {
       status: (status, monoNs) => report({ type: 'status', status, monoNs: monoNs.toString() }),
       ready: (rd, truncatedFrom, monoNs) => {
@@ -191,8 +194,10 @@ function main(): void {
     listenPath: nodeSocketPath(cfg.runDir, cfg.id, platform),
     peers,
     timeScale: c.timeScale,
+    faultRng: faultRng(cfg.seed, cfg.clusterId, cfg.id),
     hooks: {
       onMessages: (_from, ms) => h.step(ms),
+      onDiskTiming: (from, t) => h.noteDiskTiming(from, t),
       onClientFrame: (frame, reply, conn) => h.onClientFrame(frame, reply, conn),
       onClientClosed: (conn) => h.onClientClosed(conn),
       onWarning: (message) => report({ type: 'warning', message }),

@@ -4,8 +4,8 @@
 // load matters: run it on a quiet machine.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, platform, release } from 'node:os'
-import { Lab } from '../../electron/lab/lab.ts'
-import { KvClient } from '../../electron/lab/kvClient.ts'
+import { Lab } from '../../electron/lab/engine/lab.ts'
+import { KvClient } from '../../electron/lab/clients/kvClient.ts'
 
 const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b)

@@ -12,8 +12,8 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { Recorder } from '../../electron/lab/recorder.ts'
-import { openRecording } from '../../electron/lab/recording.ts'
+import { Recorder } from '../../electron/lab/recording/recorder.ts'
+import { openRecording } from '../../electron/lab/recording/recording.ts'
 import type { LabEvent } from '../../shared/lab/events.ts'
 
 const out = join(import.meta.dirname, '..', '..', '.tmp', 'recording-figures')

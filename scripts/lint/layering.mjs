@@ -12,6 +12,21 @@ function SHARED(may) {
 }
 const BELOW_LAB = ['shared/protocol', 'shared/kv', 'shared/check', 'shared/raft', 'shared/util']
 
+/** labZones makes one zone per electron/lab folder, allowed its own folder and those listed. */
+function labZones(folders) {
+  return Object.fromEntries(
+    Object.entries(folders).map(([name, below]) => [
+      `electron/lab/${name}`,
+      {
+        may: ['shared', ...[name, ...below].map((b) => `electron/lab/${b}`)],
+        node: true,
+        electron: false,
+        vue: false,
+      },
+    ]),
+  )
+}
+
 /** ZONES: the layering table of STYLE.md. `may` names zones (folder prefixes) a zone may import. */
 export const ZONES = {
   shared: { may: ['shared'], node: false, electron: false, vue: false, pure: true },
@@ -28,6 +43,19 @@ export const ZONES = {
   'shared/session': SHARED(['shared/session', 'shared/lab', ...BELOW_LAB]),
   'electron/node': { may: ['shared', 'electron/node'], node: true, electron: false, vue: false },
   'electron/lab': { may: ['shared', 'electron/lab'], node: true, electron: false, vue: false },
+  // Inside the lab engine, folders by concern, lowest first; a folder imports only those before it
+  // (and the leaf modules errors.ts and version.ts), so no cycle can come back (docs/architecture.md).
+  ...labZones({
+    events: [],
+    supervisor: ['events', 'errors'],
+    clients: ['supervisor', 'errors'],
+    recording: ['version'],
+    sim: [],
+    activities: ['events', 'supervisor', 'clients', 'recording', 'errors'],
+    engine: ['events', 'supervisor', 'clients', 'recording', 'activities', 'errors', 'version'],
+    browserMode: ['events', 'recording'],
+    entries: ['clients', 'sim'],
+  }),
   'electron/cli': {
     may: ['shared', 'electron/lab', 'electron/cli'],
     node: true,

@@ -50,6 +50,13 @@ export {
   encodeMessageBatch,
   encodeMessageFrames,
 } from './batch'
+export {
+  DISK_TIMING_MINOR,
+  decodeDiskTiming,
+  encodeDiskTiming,
+  encodeDiskTimingFrame,
+  type DiskTiming,
+} from './diskTiming'
 export * from './client'
 export * from './control'
 export * from './node'

@@ -12,6 +12,9 @@ export const FRAME_KIND = {
   raft: 2,
   /** raftBatch: several Raft messages for one peer in one frame (batch.ts). */
   raftBatch: 3,
+  /** diskTiming: a node's disk time for the acknowledgements that follow it (diskTiming.ts;
+   * protocol 1.1, sent only to peers that announced it). */
+  diskTiming: 4,
   /** clientRequest / clientResponse: key-value requests and their answers (client.ts). */
   clientRequest: 16,
   clientResponse: 17,
@@ -77,4 +80,4 @@ export interface ProtocolVersion {
  * frame header); bump `minor` for additions (a new frame kind, a new message flag, a hello field
  * appended at the end), which a sender uses only when the remote's hello announces that minor.
  */
-export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 0 })
+export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 1 })

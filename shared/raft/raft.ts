@@ -11,6 +11,7 @@ import { ReadOnlyQueue, type ReadRequest } from './readOnly'
 import {
   MAX_TERM,
   NONE,
+  type BasicStatus,
   type Entry,
   type EntryType,
   type HardState,
@@ -326,6 +327,21 @@ export class RaftNode {
         this.releasePendingReads()
         this.bcastAppend()
       }
+    }
+  }
+
+  /** basicStatus returns a snapshot of role, leader, term, vote and the commit and applied
+   * indexes: what a host reads as it runs the node. Cheaper than status() (no per-follower
+   * progress); hosts read the node through these two, never through its fields. */
+  basicStatus(): BasicStatus {
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      leaderId: this.leaderId,
+      commit: this.log.committed,
+      applied: this.log.applied,
     }
   }
 

@@ -228,15 +228,23 @@ export type TransferResult =
   | { ok: false; reason: 'not-leader'; leaderId: NodeId }
   | { ok: false; reason: 'unknown-node' | 'already-leader' }
 
-/** Status is a snapshot of a node's state for telemetry and tests. */
-export interface Status {
+/** BasicStatus is the part of a node's state a host reads on its hot path (etcd raft's
+ * BasicStatus): who it is and follows, its term and vote, its commit and applied indexes. A copy:
+ * changing it changes nothing in the node. */
+export interface BasicStatus {
   id: NodeId
   role: Role
   term: number
   vote: NodeId
   leaderId: NodeId
+  /** commit is commitIndex (Figure 2): the highest entry known to be committed. */
   commit: number
+  /** applied is the highest entry handed to the host to apply (advance() moves it). */
   applied: number
+}
+
+/** Status is a snapshot of a node's state for telemetry and tests. */
+export interface Status extends BasicStatus {
   lastIndex: number
   lastTerm: number
   electionElapsedTicks: number

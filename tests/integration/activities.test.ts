@@ -1,7 +1,7 @@
 // Workloads against the live cluster, and benchmark runs, driven through Lab commands as the app
 // drives them.
 import { afterEach, describe, expect, it } from 'vitest'
-import { Lab } from '../../electron/lab/lab'
+import { Lab } from '../../electron/lab/engine/lab'
 import type { LabEvent } from '../../shared/lab/events'
 import { closeAndCheck, startLab, waitUntil, type TestLab } from './helpers'
 

@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runElect } from '../../electron/lab/elect'
+import { runElect } from '../../electron/lab/activities/elect'
+import { Lab } from '../../electron/lab/engine/lab'
 import { isAlive, waitUntil } from './helpers'
 
 const dir = mkdtempSync(join(tmpdir(), 'raftlab-elect-test-'))
@@ -18,7 +19,7 @@ describe('raftlab elect', () => {
       { minMs: 150, maxMs: 300 },
       { minMs: 25, maxMs: 50 },
     ]
-    const run = await runElect({
+    const run = await runElect((o) => new Lab(o), {
       ranges,
       trials: 3,
       nodes: 5,

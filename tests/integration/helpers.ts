@@ -3,7 +3,7 @@
 import type { ClusterConfig } from '../../shared/lab/config'
 import type { ClusterStatus } from '../../shared/lab/commands'
 import type { LabEvent } from '../../shared/lab/events'
-import { Lab } from '../../electron/lab/lab'
+import { Lab } from '../../electron/lab/engine/lab'
 import { expect } from 'vitest'
 
 /** TestLab is a Lab plus everything it emitted and every pid it started. */

@@ -14,7 +14,7 @@ import { listPackage } from '@electron/asar'
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config'
 import { DebugLogger } from 'builder-util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findBuiltEntry } from '../../electron/lab/paths'
+import { findBuiltEntry } from '../../electron/lab/supervisor/paths'
 
 const root = join(__dirname, '..', '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {

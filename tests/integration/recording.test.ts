@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { LabEvent } from '../../shared/lab/events'
 import { planRerun } from '../../shared/session/rerun'
-import { openRecording, summarizeRecording } from '../../electron/lab/recording'
+import { openRecording, summarizeRecording } from '../../electron/lab/recording/recording'
 import { closeAndCheck, startLab } from './helpers'
 
 const bin = join(__dirname, '..', '..', 'bin', 'raftlab.cjs')
@@ -54,7 +54,7 @@ describe('recording a live lab', () => {
   })
 
   it('runs record.start / record.stop as commands, naming files in the recordings folder', async () => {
-    const { Lab } = await import('../../electron/lab/lab')
+    const { Lab } = await import('../../electron/lab/engine/lab')
     const recordingsDir = join(dir, 'named')
     const lab = new Lab({ recordingsDir })
     try {
@@ -75,7 +75,7 @@ describe('recording a live lab', () => {
   })
 
   it('re-runs a plan as a command, recording it, and reports when it is done', async () => {
-    const { Lab } = await import('../../electron/lab/lab')
+    const { Lab } = await import('../../electron/lab/engine/lab')
     const lab = new Lab({ recordingsDir: join(dir, 'reruns') })
     const events: LabEvent[] = []
     lab.subscribe((b) => events.push(...b))

@@ -6,7 +6,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { KvClient } from '../../electron/lab/kvClient'
+import { KvClient } from '../../electron/lab/clients/kvClient'
 import { DiskStorage } from '../../electron/node/storage'
 import { newSyncStats } from '../../electron/node/storage/durableFs'
 import { writeHardState } from '../../electron/node/storage/hardStateFile'
@@ -14,7 +14,7 @@ import { scanRecords } from '../../electron/node/storage/walFormat'
 import { nodeSocketPath } from '../../shared/lab/sockets'
 import { encodeHelloFrame, encodeMessageFrames, makeHello } from '../../shared/protocol'
 import type { Message } from '../../shared/raft/types'
-import { closeAndCheck, isAlive, put, sleep, startLab, waitUntil, type TestLab } from './helpers'
+import { closeAndCheck, isAlive, put, startLab, waitUntil, type TestLab } from './helpers'
 
 let t: TestLab | null = null
 afterEach(async () => {
@@ -44,7 +44,8 @@ describe('durability', () => {
       }
       c.close()
     })
-    await sleep(700)
+    // Crash under load: once writes are being acknowledged steadily.
+    expect(await waitUntil(() => acked.size >= 30, 15_000)).toBe(true)
     const crashes = [1, 2, 3].map((id) => t?.lab.command({ type: 'node.crash', node: id }))
     const results = await Promise.all(crashes)
     expect(results.every((r) => r?.ok)).toBe(true)
@@ -194,11 +195,13 @@ describe('well-formed forged Raft messages', () => {
   async function forge(path: string, clusterId: string, from: number, ms: Message[]) {
     const s = net.createConnection(path)
     s.on('error', () => {})
-    s.resume()
+    // The node's hello: it accepted the connection, and it reads what we send before our end.
+    const accepted = new Promise((r) => s.once('data', r))
     await new Promise((r) => s.once('connect', r))
     s.write(encodeHelloFrame(makeHello('peer', from, clusterId)))
     for (const f of encodeMessageFrames(ms)) s.write(f)
-    await sleep(300)
+    await accepted
+    s.resume()
     s.end()
   }
   const base = {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { Lab } from '../../electron/lab/lab'
-import { startServer, type RunningServer } from '../../electron/lab/server'
+import { Lab } from '../../electron/lab/engine/lab'
+import { startServer, type RunningServer } from '../../electron/lab/browserMode/server'
 
 const tmp = mkdtempSync(join(tmpdir(), 'raftlab-serve-rec-test-'))
 const recordingsDir = join(tmp, 'recordings')

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { runWorkload } from '../../electron/lab/workloadRunner'
+import { runWorkload } from '../../electron/lab/clients/workloadRunner'
 import { checkHistory } from '../../shared/check'
 import type { HistoryEvent } from '../../shared/check/history'
 import { DEFAULT_WORKLOAD, resultNotes } from '../../shared/lab/workload'
@@ -67,6 +67,9 @@ describe('the workload process', () => {
       'clientNetwork',
     ])
     expect(a?.stages.every((s) => s.medianMs >= 0)).toBe(true)
+    // Followers report their disk time beside their acknowledgements (a diskTiming frame), and
+    // the one completing a quorum is attributed to followerDisk.
+    expect(a?.stages.find((s) => s.stage === 'followerDisk')?.meanMs).toBeGreaterThan(0)
   })
 
   it('open loop with a history: every operation recorded, and the history is linearizable', async () => {

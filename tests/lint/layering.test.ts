@@ -26,7 +26,7 @@ describe('layering lint', () => {
     ['shared/raft/x.ts', 'export const p = process.pid', /no 'process'/],
     [
       'shared/raft/x.ts',
-      "import { x } from '../../electron/lab/simRunner'\nexport const y = x",
+      "import { x } from '../../electron/lab/sim/simRunner'\nexport const y = x",
       /may not import electron\/lab/,
     ],
     [
@@ -46,13 +46,35 @@ describe('layering lint', () => {
     ],
     [
       'electron/node/x.ts',
-      "import { x } from '../lab/simRunner'\nexport const y = x",
+      "import { x } from '../lab/sim/simRunner'\nexport const y = x",
       /may not import electron\/lab/,
     ],
-    ['electron/cli/x.ts', "import { x } from '../lab/simRunner'\nexport const y = x", null],
+    ['electron/cli/x.ts', "import { x } from '../lab/sim/simRunner'\nexport const y = x", null],
+    // Inside the lab engine dependencies run one way: the Lab owns its activities, which are
+    // given a factory and never import it back.
+    [
+      'electron/lab/activities/x.ts',
+      "import { Lab } from '../engine/lab'\nexport const y = Lab",
+      /electron\/lab\/activities\/ may not import electron\/lab\/engine\//,
+    ],
+    [
+      'electron/lab/supervisor/x.ts',
+      "import { KvClient } from '../clients/kvClient'\nexport const y = KvClient",
+      /may not import electron\/lab\/clients\//,
+    ],
+    [
+      'electron/lab/engine/x.ts',
+      "import { runBench } from '../activities/bench'\nexport const y = runBench",
+      null,
+    ],
+    [
+      'electron/lab/clients/x.ts',
+      "import { LabStateError } from '../errors'\nexport const y = LabStateError",
+      null,
+    ],
     [
       'renderer/src/x.ts',
-      "import { x } from '../../electron/lab/simRunner'\nexport const y = x",
+      "import { x } from '../../electron/lab/sim/simRunner'\nexport const y = x",
       /may not import electron\/lab/,
     ],
     [
@@ -63,7 +85,7 @@ describe('layering lint', () => {
     ['renderer/src/x.ts', "import { ref } from 'vue'\nexport const r = ref", null],
     [
       'electron/preload/x.ts',
-      "import { x } from '../lab/simRunner'\nexport const y = x",
+      "import { x } from '../lab/sim/simRunner'\nexport const y = x",
       /may not import electron\/lab/,
     ],
   ]

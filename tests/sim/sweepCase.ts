@@ -2,7 +2,7 @@
 // fault kind, Raft's safety properties checked after every step and liveness after healing. The
 // sweep files call it once per cluster size (one file each, so Vitest runs them side by side).
 import { describe, expect, it } from 'vitest'
-import { runSeedRange } from '../../electron/lab/simRunner'
+import { runSeedRange } from '../../electron/lab/sim/simRunner'
 
 export function defineSweep(nodes: number, seeds: number, steps = 2000): void {
   describe(`simulator sweep, ${nodes} node${nodes === 1 ? '' : 's'}`, () => {

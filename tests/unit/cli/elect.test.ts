@@ -20,7 +20,7 @@ import {
   type ElectRun,
   type ElectTrial,
   type RangeResult,
-} from '../../../electron/lab/elect'
+} from '../../../electron/lab/activities/elect'
 
 describe('parseTimeouts', () => {
   it('parses a list of MIN-MAX ranges, spaces and en dashes allowed', () => {

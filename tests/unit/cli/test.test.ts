@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../../../electron/cli/args'
 import { abandonArg, nemesisArg } from '../../../electron/cli/test'
-import { checkWorkload } from '../../../electron/lab/activities'
+import { checkWorkload } from '../../../electron/lab/clients/workloadSpec'
 import { DEFAULT_WORKLOAD } from '../../../shared/lab/workload'
-import { NEMESIS_KINDS } from '../../../electron/lab/nemesis'
+import { NEMESIS_KINDS } from '../../../electron/lab/activities/nemesis'
 
 describe('raftlab test --nemesis', () => {
   it('defaults to every kind and reads a list', () => {

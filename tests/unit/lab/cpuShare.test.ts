@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { autogroupNice, autogroupNiceFor, shareCpu } from '../../../electron/lab/cpuShare'
+import {
+  autogroupNice,
+  autogroupNiceFor,
+  shareCpu,
+} from '../../../electron/lab/supervisor/cpuShare'
 
 /** weight approximates the kernel's nice-to-weight table (sched_prio_to_weight): 1024 at nice 0,
  * about 1.25× less per step. */

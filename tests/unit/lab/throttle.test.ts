@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { EventThrottle } from '../../../electron/lab/throttle'
+import { EventThrottle } from '../../../electron/lab/events/throttle'
 import type { LabEvent } from '../../../shared/lab/events'
 
 const ev = (...seqs: number[]) => seqs.map((seq) => ({ seq })) as unknown as LabEvent[]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as hdr from 'hdr-histogram-js'
-import { attribute, KeyChooser, summarize } from '../../../electron/lab/workload'
-import { planFault } from '../../../electron/lab/nemesis'
+import { attribute, KeyChooser, summarize } from '../../../electron/lab/clients/workload'
+import { planFault } from '../../../electron/lab/activities/nemesis'
 import {
   benchCsv,
   benchMarkdown,

@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { Lab } from '../../../electron/lab/lab'
+import type { Lab } from '../../../electron/lab/engine/lab'
 import { LAB_CHANNELS, LAB_MENU_ACTIONS } from '../../../shared/lab/ipc'
 import type { FakeIpcMain, FakeSession } from './fakeElectron'
 import { FakeBrowserWindow, FakeEvent, FakeWebContents, topFrame } from './fakeElectron'
@@ -124,7 +124,7 @@ describe('the desktop app (Electron mocked)', () => {
     const win = FakeBrowserWindow.created[0]!
     win.webContents.sent = []
     await lab.command({ type: 'node.pause', node: 1 }) // fails (no cluster), but emits events
-    // Batches go at most every 50 ms (electron/lab/throttle.ts): wait for the failure's.
+    // Batches go at most every 50 ms (electron/lab/events/throttle.ts): wait for the failure's.
     const batches = () => win.webContents.sent.filter((s) => s.channel === LAB_CHANNELS.events)
     for (let i = 0; i < 100 && !/"phase":"failed"/.test(JSON.stringify(batches())); i++)
       await new Promise((r) => setTimeout(r, 10))

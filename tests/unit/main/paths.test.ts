@@ -4,7 +4,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { asarUnpackedPath, builtEntry, findBuiltEntry } from '../../../electron/lab/paths'
+import {
+  asarUnpackedPath,
+  builtEntry,
+  findBuiltEntry,
+} from '../../../electron/lab/supervisor/paths'
 
 const dir = mkdtempSync(join(tmpdir(), 'raftlab-paths-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

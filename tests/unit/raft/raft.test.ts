@@ -224,6 +224,22 @@ describe('restart from persisted state (Figure 2)', () => {
   })
 })
 
+describe('basicStatus', () => {
+  it('is the hot-path part of status(), and a copy: changing it changes nothing', () => {
+    const n = node(1, [1])
+    n.campaign()
+    handle(n)
+    handle(n)
+    const { id, role, term, vote, leaderId, commit, applied } = n.status()
+    const basic = n.basicStatus()
+    expect(basic).toEqual({ id, role, term, vote, leaderId, commit, applied })
+    expect(basic).toMatchObject({ role: 'leader', leaderId: 1, term: 1, commit: 1 })
+    basic.commit = 99
+    basic.role = 'follower'
+    expect(n.basicStatus()).toMatchObject({ role: 'leader', commit: 1 })
+  })
+})
+
 describe('configuration checks', () => {
   it('rejects impossible settings with clear messages', () => {
     expect(() => node(4, [1, 2, 3])).toThrow(/not among its peers/)

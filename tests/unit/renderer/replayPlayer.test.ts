@@ -11,7 +11,7 @@ import { RecordingFormatError } from '../../../shared/session/format'
 import type { RecordingReader } from '../../../shared/session/reader'
 import { applyEvent, emptyState } from '../../../shared/session/state'
 import { statusFromState } from '../../../shared/session/status'
-import { Recorder } from '../../../electron/lab/recorder'
+import { Recorder } from '../../../electron/lab/recording/recorder'
 import { openRecordingBytes, Player, PRELOAD_MS } from '../../../renderer/src/replay/player'
 import { fakeSession } from '../session/fakeSession'
 

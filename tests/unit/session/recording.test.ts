@@ -24,7 +24,7 @@ import { parseCommand } from '../../../shared/lab/validate'
 import { DEFAULT_WORKLOAD } from '../../../shared/lab/workload'
 import { applyEvent, emptyState } from '../../../shared/session/state'
 import { crc32c } from '../../../shared/util/crc32c'
-import { Recorder, type RecorderOptions } from '../../../electron/lab/recorder'
+import { Recorder, type RecorderOptions } from '../../../electron/lab/recording/recorder'
 import { fakeSession } from './fakeSession'
 
 const dir = mkdtempSync(join(tmpdir(), 'raftlab-rec-test-'))

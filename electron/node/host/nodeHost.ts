@@ -1,0 +1,234 @@
+// NodeHost runs one Raft core for real: logical ticks from a timer, peers' messages, the Ready
+// loop (readyLoop.ts), the key-value state machine, clients (clientRequests.ts) and latency
+// attribution (writeTiming.ts), and what the node reports. It reads the core only through its
+// read-only status accessors (basicStatus, status), never through its fields.
+import type { NodeStatus } from '../../../shared/lab/events'
+import { KvStore } from '../../../shared/kv'
+import type { DiskTiming, Frame } from '../../../shared/protocol'
+import { RaftNode } from '../../../shared/raft/raft'
+import type { Message, NodeId, RaftConfig, Ready, TransferResult } from '../../../shared/raft/types'
+import type { ClientConn, ReplyFn } from '../transport/inbound'
+import { ClientRequests } from './clientRequests'
+import { ReadyLoop, type ReadySender, type ReadyStorage } from './readyLoop'
+import { WriteTiming, type MonoClock } from './writeTiming'
+
+/** HostTelemetry receives what the host reports (the control channel batches it). */
+export interface HostTelemetry {
+  /** status: `monoNs` is process.hrtime.bigint() when it was sampled. */
+  status(status: NodeStatus, monoNs: bigint): void
+  /** ready reports a Ready after it was handled; `monoNs` is process.hrtime.bigint() when it was
+   * taken from the core, before any of its messages were sent. */
+  ready(rd: Ready, truncatedFrom: number | null, monoNs: bigint): void
+  trace(direction: 'send' | 'receive', m: Message): void
+  /** leader is told when the leader this node knows of (0: none) or its term changes, with the
+   * process.hrtime.bigint() of the Ready that shows it — taken before that Ready's disk write,
+   * so the instant is when the node learned it, not when its fsync finished. */
+  leader?(leaderId: NodeId, term: number, monoNs: bigint): void
+  /** warning reports something the supervisor should show, such as refused messages. */
+  warning?(message: string): void
+}
+
+/** WARNING_INTERVAL_NS: refused messages are reported at most once a second (a flood of forged
+ * messages must not become a flood of events). */
+const WARNING_INTERVAL_NS = 1_000_000_000n
+
+/** NodeHost is the node's engine; main.ts wires it to sockets, storage and the control channel. */
+export class NodeHost {
+  readonly kv = new KvStore()
+  tracing = false
+  private readonly raft: RaftNode
+  private readonly timing: WriteTiming
+  private readonly clients: ClientRequests
+  private readonly loop: ReadyLoop
+  private transport: ReadySender | null = null
+  private scheduled = false
+  private wasLeader = false
+  private important = false
+  private lastStatus = ''
+  private reportedTerm = -1
+  private knownLeaderId = -1
+  private knownLeaderTerm = -1
+  /** refused counts messages the core refused since the last warning about them. */
+  private refused = { count: 0, last: '', reportedNs: 0n }
+
+  constructor(
+    cfg: RaftConfig,
+    storage: ReadyStorage,
+    private readonly telemetry: HostTelemetry,
+    private readonly nowNs: MonoClock = () => process.hrtime.bigint(),
+  ) {
+    this.raft = new RaftNode(cfg)
+    this.timing = new WriteTiming(nowNs)
+    this.clients = new ClientRequests(this.raft, this.kv, this.timing, nowNs, () => this.schedule())
+    this.loop = new ReadyLoop({
+      core: this.raft,
+      storage,
+      sender: {
+        send: (to, ms, disk) => {
+          if (this.tracing) for (const m of ms) this.telemetry.trace('send', m)
+          this.transport?.send(to, ms, disk)
+        },
+        flushClients: () => this.transport?.flushClients(),
+      },
+      apply: (e) => this.kv.apply(e),
+      clients: this.clients,
+      nowNs,
+      taken: (readyNs) => this.noteLeader(readyNs),
+      handled: (rd, truncatedFrom, readyNs) => this.handled(rd, truncatedFrom, readyNs),
+    })
+  }
+
+  /** attach connects the host to its transport (created after the host, as it needs hooks). */
+  attach(transport: ReadySender): void {
+    this.transport = transport
+  }
+
+  /** tick advances logical time. */
+  tick(): void {
+    this.raft.tick()
+    this.schedule()
+  }
+
+  /** step feeds messages from a peer to the core. Messages the core refuses (no correct peer
+   * could have sent them) are reported as warnings, at most one a second with a count. */
+  step(ms: Message[]): void {
+    for (const m of ms) {
+      if (this.tracing) this.telemetry.trace('receive', m)
+      const before = this.raft.basicStatus().commit
+      const res = this.raft.step(m)
+      if (!res.ok) {
+        this.noteRefused(m, res.reason)
+        continue
+      }
+      // Latency attribution: the acknowledgement that advances the commit index is the one that
+      // completed the quorum.
+      if (this.clients.hasTimedWrites && m.type === 'MsgAppResp') {
+        const after = this.raft.basicStatus().commit
+        if (after > before) this.clients.quorumAcked(before, after, m.from, m.index)
+      }
+    }
+    this.schedule()
+  }
+
+  /** noteDiskTiming takes a peer's report of the disk write its next acknowledgements waited
+   * for (the transport hands it over just before them). */
+  noteDiskTiming(from: NodeId, t: DiskTiming): void {
+    this.timing.noteDiskTiming(from, t)
+  }
+
+  /** transferLeadership asks the core to hand leadership to `to`. */
+  transferLeadership(to: NodeId): TransferResult {
+    const res = this.raft.transferLeadership(to)
+    this.schedule()
+    return res
+  }
+
+  /** campaign makes the core start an election now. */
+  campaign(): void {
+    this.raft.campaign()
+    this.schedule()
+  }
+
+  /** schedule runs the Ready loop once the current I/O has been read, so every message and
+   * request that arrived together lands in one Ready: one fsync for all of them (group commit). */
+  schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.processReady()
+    })
+  }
+
+  /** status is the node's state for telemetry. */
+  status(): NodeStatus {
+    const s = this.raft.status()
+    return {
+      role: s.role,
+      term: s.term,
+      vote: s.vote,
+      leaderId: s.leaderId,
+      commit: s.commit,
+      applied: s.applied,
+      lastIndex: s.lastIndex,
+      lastTerm: s.lastTerm,
+      electionElapsedTicks: s.electionElapsedTicks,
+      electionTimeoutTicks: s.electionTimeoutTicks,
+    }
+  }
+
+  /** reportStatus sends the status if it changed since the last report (timer progress
+   * included, so the UI can draw election timers), or when `always` (a node that reports nothing
+   * for long looks stuck). */
+  reportStatus(always = false): void {
+    const st = this.status()
+    const key = JSON.stringify(st)
+    if (key === this.lastStatus && !always) return
+    this.lastStatus = key
+    this.reportedTerm = st.term
+    this.telemetry.status(st, this.nowNs())
+  }
+
+  /** onClientFrame handles one client request frame. */
+  onClientFrame(frame: Frame, reply: ReplyFn, conn: ClientConn): void {
+    this.clients.onClientFrame(frame, reply, conn)
+  }
+
+  /** onClientClosed forgets requests from a closed connection. */
+  onClientClosed(conn: ClientConn): void {
+    this.clients.onClientClosed(conn)
+  }
+
+  /** sweep gives up on requests older than `maxAgeMs` and reports refused messages not yet
+   * reported (see ClientRequests.sweep). */
+  sweep(maxAgeMs: number): void {
+    this.clients.sweep(maxAgeMs)
+    this.reportRefused()
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private processReady(): void {
+    this.important = false
+    this.loop.run()
+    // Role and term changes are reported at once; commit progress by the periodic report.
+    if (this.important) this.reportStatus()
+  }
+
+  private handled(rd: Ready, truncatedFrom: number | null, readyNs: bigint): void {
+    this.telemetry.ready(rd, truncatedFrom, readyNs)
+    if (rd.softState) {
+      this.clients.roleChanged(this.wasLeader)
+      this.wasLeader = this.raft.basicStatus().role === 'leader'
+      this.important = true
+    }
+    if (rd.hardState && rd.hardState.term !== this.reportedTerm) this.important = true
+  }
+
+  /** noteLeader reports (leaderId, term) when either changed since the last report. Checked on
+   * every Ready rather than only on a softState change, so that a leader re-elected in a new
+   * term within one Ready is reported too. */
+  private noteLeader(now: bigint): void {
+    const { leaderId, term } = this.raft.basicStatus()
+    if (leaderId === this.knownLeaderId && term === this.knownLeaderTerm) return
+    this.knownLeaderId = leaderId
+    this.knownLeaderTerm = term
+    this.telemetry.leader?.(leaderId, term, now)
+  }
+
+  private noteRefused(m: Message, reason: string): void {
+    this.refused.count++
+    this.refused.last = `${m.type} from n${m.from}: ${reason}`
+    const now = this.nowNs()
+    if (now - this.refused.reportedNs >= WARNING_INTERVAL_NS) this.reportRefused(now)
+  }
+
+  /** reportRefused reports the messages refused since the last report, if any. */
+  private reportRefused(now = this.nowNs()): void {
+    const { count, last } = this.refused
+    if (count === 0) return
+    const what = count === 1 ? 'a message' : `${count} messages`
+    this.telemetry.warning?.(`dropped ${what} no correct peer could send; last: ${last}`)
+    this.refused = { count: 0, last: '', reportedNs: now }
+  }
+}

@@ -1,0 +1,184 @@
+// A node's transport in process: two Transports over real Unix-domain sockets in a temporary
+// directory, no node processes. The fault plane sits between a send and the socket; a disk
+// timing travels just before the acknowledgements it concerns, and only with them.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import net from 'node:net'
+import {
+  encodeHelloFrame,
+  FRAME_KIND,
+  FrameDecoder,
+  makeHello,
+  type DiskTiming,
+} from '../../shared/protocol'
+import type { Message, MessageType } from '../../shared/raft/types'
+import { createRng } from '../../shared/util/rng'
+import { Transport } from '../../electron/node/transport/transport'
+import { waitUntil } from './helpers'
+
+const dir = mkdtempSync(join(tmpdir(), 'raftlab-transport-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const sock = (id: number): string => join(dir, `n${id}.sock`)
+
+type Seen = { disk: DiskTiming } | { messages: MessageType[] }
+
+const WARM_UP_TERM = 99
+const WARM_UP_DISK: DiskTiming = { firstIndex: 99, lastIndex: 99, micros: 0 }
+const warm = { messages: 0, disk: 0 }
+
+/** connected sends warm-up acknowledgements (term 99) with a disk timing until one arrives with
+ * its timing: the link is up and knows its peer speaks protocol 1.1. */
+async function connected(t1: Transport): Promise<boolean> {
+  warm.messages = 0
+  warm.disk = 0
+  return waitUntil(() => {
+    t1.send(2, [msg('MsgAppResp', { term: WARM_UP_TERM, index: 99 })], WARM_UP_DISK)
+    return warm.disk > 0 && warm.messages > 0
+  }, 10_000)
+}
+
+let open: Transport[] = []
+afterEach(() => {
+  for (const t of open) t.close()
+  open = []
+})
+
+async function pair(): Promise<{ t1: Transport; t2: Transport; seen: Seen[]; warnings: string[] }> {
+  const seen: Seen[] = []
+  const warnings: string[] = []
+  const make = (id: number, other: number): Transport =>
+    new Transport({
+      id,
+      clusterId: 'lab-transport',
+      listenPath: sock(id),
+      peers: new Map([[other, sock(other)]]),
+      timeScale: 1,
+      faultRng: createRng(id),
+      hooks: {
+        onMessages: (_from, ms) => {
+          // Term 99 marks the messages sent only to wait for the connection.
+          const real = ms.filter((m) => m.term !== WARM_UP_TERM)
+          if (id === 2 && real.length > 0) seen.push({ messages: real.map((m) => m.type) })
+          if (id === 2 && real.length < ms.length) warm.messages++
+        },
+        onDiskTiming: (_from, disk) => {
+          if (id === 2 && disk.firstIndex === WARM_UP_DISK.firstIndex) warm.disk++
+          else if (id === 2) seen.push({ disk })
+        },
+        onClientFrame: () => {},
+        onClientClosed: () => {},
+        onWarning: (m) => warnings.push(m),
+      },
+    })
+  const t1 = make(1, 2)
+  const t2 = make(2, 1)
+  open.push(t1, t2)
+  await Promise.all([t1.listen(), t2.listen()])
+  t1.connectAll()
+  t2.connectAll()
+  return { t1, t2, seen, warnings }
+}
+
+function msg(type: MessageType, over: Partial<Message> = {}): Message {
+  return {
+    type,
+    from: 1,
+    to: 2,
+    term: 1,
+    logTerm: 0,
+    index: 0,
+    entries: [],
+    commit: 0,
+    reject: false,
+    rejectHint: 0,
+    context: '',
+    ...over,
+  }
+}
+
+const disk: DiskTiming = { firstIndex: 5, lastIndex: 7, micros: 321 }
+
+describe('a node transport', () => {
+  it('sends a disk timing just before the acknowledgements it concerns', async () => {
+    const { t1, seen, warnings } = await pair()
+    expect(await connected(t1)).toBe(true)
+    t1.send(2, [msg('MsgHeartbeatResp'), msg('MsgAppResp', { index: 7 })], disk)
+    expect(await waitUntil(() => seen.length >= 2, 10_000)).toBe(true)
+    expect(seen).toEqual([{ disk }, { messages: ['MsgHeartbeatResp', 'MsgAppResp'] }])
+    expect(warnings).toEqual([])
+  })
+
+  it('sends none without an acknowledgement, nor when the rules drop every acknowledgement', async () => {
+    const { t1, seen } = await pair()
+    expect(await connected(t1)).toBe(true)
+    const { dropped } = t1.stats
+    t1.send(2, [msg('MsgHeartbeat'), msg('MsgAppResp', { index: 6, reject: true })], disk)
+    t1.setRules([{ from: 1, to: 2, cut: false, latencyMs: 0, jitterMs: 0, lossPercent: 100 }])
+    t1.send(2, [msg('MsgAppResp', { index: 7 })], disk)
+    t1.setRules([])
+    t1.send(2, [msg('MsgHeartbeat')])
+    expect(await waitUntil(() => seen.length >= 2, 10_000)).toBe(true)
+    expect(seen).toEqual([
+      { messages: ['MsgHeartbeat', 'MsgAppResp'] },
+      { messages: ['MsgHeartbeat'] },
+    ])
+    expect(t1.stats.dropped).toBe(dropped + 1) // the lost acknowledgement
+  })
+
+  it('drops what a cut link carries, counts it, and delivers again once healed', async () => {
+    const { t1, seen } = await pair()
+    expect(await connected(t1)).toBe(true)
+    const { sent, dropped } = t1.stats
+    t1.setRules([{ from: 1, to: 2, cut: true, latencyMs: 0, jitterMs: 0, lossPercent: 0 }])
+    t1.send(2, [msg('MsgHeartbeat'), msg('MsgApp', { index: 0 })])
+    expect(t1.stats).toMatchObject({ sent, dropped: dropped + 2 })
+    t1.setRules([{ from: 1, to: 2, cut: false, latencyMs: 30, jitterMs: 0, lossPercent: 0 }])
+    t1.send(2, [msg('MsgHeartbeat', { commit: 1 })])
+    t1.send(2, [msg('MsgHeartbeat', { commit: 2 })])
+    expect(await waitUntil(() => seen.length >= 2, 10_000)).toBe(true)
+    expect(seen).toEqual([{ messages: ['MsgHeartbeat'] }, { messages: ['MsgHeartbeat'] }])
+  })
+
+  it('sends no disk timing to a peer that announced protocol 1.0', async () => {
+    // A stand-in for an older n2: it announces 1.0 and records the kinds of the frames it gets.
+    const kinds: number[] = []
+    const old = net.createServer((socket) => {
+      const hello = { ...makeHello('peer', 2, 'lab-transport'), version: { major: 1, minor: 0 } }
+      socket.write(encodeHelloFrame(hello))
+      const decoder = new FrameDecoder()
+      socket.on('data', (chunk) => kinds.push(...decoder.push(chunk).map((f) => f.kind)))
+    })
+    await new Promise<void>((resolve) => old.listen(sock(2), resolve))
+    const t1 = new Transport({
+      id: 1,
+      clusterId: 'lab-transport',
+      listenPath: sock(1),
+      peers: new Map([[2, sock(2)]]),
+      timeScale: 1,
+      faultRng: createRng(1),
+      hooks: {
+        onMessages: () => {},
+        onDiskTiming: () => {},
+        onClientFrame: () => {},
+        onClientClosed: () => {},
+        onWarning: () => {},
+      },
+    })
+    open.push(t1)
+    t1.connectAll()
+    try {
+      const sent = await waitUntil(() => {
+        t1.send(2, [msg('MsgAppResp', { index: 7 })], disk)
+        return kinds.filter((k) => k === FRAME_KIND.raft).length >= 5
+      }, 10_000)
+      expect(sent).toBe(true)
+      expect(kinds[0]).toBe(FRAME_KIND.hello)
+      expect(kinds).not.toContain(FRAME_KIND.diskTiming)
+    } finally {
+      old.close()
+    }
+  })
+})
