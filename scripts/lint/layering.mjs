@@ -44,16 +44,16 @@ export const ZONES = {
   'electron/node': { may: ['shared', 'electron/node'], node: true, electron: false, vue: false },
   'electron/lab': { may: ['shared', 'electron/lab'], node: true, electron: false, vue: false },
   // Inside the lab engine, folders by concern, lowest first; a folder imports only those before it
-  // (and the leaf modules errors.ts and version.ts), so no cycle can come back (docs/architecture.md).
+  // (and the leaf modules errors.ts, sleep.ts and version.ts), so no cycle can come back (docs/architecture.md).
   ...labZones({
     events: [],
     supervisor: ['events', 'errors'],
-    clients: ['supervisor', 'errors'],
+    clients: ['supervisor', 'errors', 'sleep'],
     recording: ['version'],
     sim: [],
-    activities: ['events', 'supervisor', 'clients', 'recording', 'errors'],
+    activities: ['events', 'supervisor', 'clients', 'recording', 'errors', 'sleep'],
     engine: ['events', 'supervisor', 'clients', 'recording', 'activities', 'errors', 'version'],
-    browserMode: ['events', 'recording'],
+    browserMode: ['events', 'recording', 'sleep'],
     entries: ['clients', 'sim'],
   }),
   'electron/cli': {

@@ -35,6 +35,7 @@ export {
   type ElectTrial,
   type RangeResult,
 } from '../../../shared/lab/figure16'
+import { sleep } from '../sleep'
 
 /** ElectOptions configures a run. */
 export interface ElectOptions {
@@ -321,10 +322,6 @@ function until(
     })
     signal?.addEventListener('abort', onAbort, { once: true })
   })
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
 }
 
 /** preciseDelay waits `ms` to within a few µs: a timer for most of it (timers are only good to

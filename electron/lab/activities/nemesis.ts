@@ -6,7 +6,7 @@ import type { ClusterStatus, CommandResult, LabCommand } from '../../../shared/l
 import { nodeName } from '../../../shared/lab/config'
 import type { NodeId } from '../../../shared/raft/types'
 import type { Rng } from '../../../shared/util/rng'
-import { sleep } from './sleep'
+import { sleep } from '../sleep'
 
 /** NemesisKind names a family of faults the nemesis may choose from. 'kill-all' SIGKILLs every
  * node at the same moment and restarts them all: a whole-cluster crash under load, after which

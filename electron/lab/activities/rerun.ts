@@ -5,7 +5,7 @@
 import type { ClusterLab } from './clusterLab'
 import { planRerun, type RerunPlan } from '../../../shared/session/rerun'
 import { openRecording, summarizeRecording, type RecordingSummary } from '../recording/recording'
-import { sleep } from './sleep'
+import { sleep } from '../sleep'
 
 /** RerunProgress is where a re-run is. */
 export interface RerunProgress {

@@ -18,6 +18,7 @@ import { RENDERER_CSP, WS_CLOSE, WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../../
 import { CommandValidationError, parseCommand } from '../../../shared/lab/validate'
 import { isRecordingName } from '../recording/recording'
 import type { LabCommand } from '../../../shared/lab/commands'
+import { sleep } from '../sleep'
 
 /** ServedLab is what the server needs from a Lab. */
 export interface ServedLab {
@@ -274,10 +275,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         })
       })()),
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
 }
 
 /** closeWith starts a closing handshake and, should the client never answer (it stopped

@@ -22,6 +22,7 @@ import {
   type TimingMark,
 } from '../../../shared/protocol'
 import type { NodeId } from '../../../shared/raft/types'
+import { sleep } from '../sleep'
 
 /** KvOutcome is how a request ended: 'ok' (it happened; `value` etc. are set), 'fail' (it
  * certainly did not), 'info' (unknown: it may have happened, e.g. a timeout after sending). */
@@ -350,8 +351,4 @@ function failed(
 function nextNode(nodes: readonly NodeId[], current: NodeId): NodeId {
   const i = nodes.indexOf(current)
   return nodes[(i + 1) % nodes.length] ?? current
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,7 +1,7 @@
 // The nemesis loop of `raftlab test` under fake timers: every wait ends at the run's end or when
 // the run stops it, whatever the fault interval, and what it applied it heals.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { MAX_TIMER_MS, sleep } from '../../../electron/lab/activities/sleep'
+import { MAX_TIMER_MS, sleep } from '../../../electron/lab/sleep'
 import { planFault, runNemesis, type NemesisTarget } from '../../../electron/lab/activities/nemesis'
 import type { LabCommand } from '../../../shared/lab'
 import { createRng } from '../../../shared/util/rng'
