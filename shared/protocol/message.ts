@@ -232,7 +232,8 @@ function readEntries(r: BinaryReader, prevIndex: number, prevLogTerm: number): E
       term = readUvarint(r)
       if (term === prevTerm) throw new DecodeError(`entry ${prevIndex + i} repeats term ${term}`)
     }
-    entries.push({ term, index: prevIndex + i, type, data: readBytes(r) })
+    // A copy: a kept entry must not pin the whole socket chunk it arrived in.
+    entries.push({ term, index: prevIndex + i, type, data: readBytes(r).slice() })
     prevTerm = term
   }
   return entries

@@ -300,7 +300,8 @@ function decodePayload(payload: Uint8Array): WalRecord | string {
       const index = r.uvarint()
       const type = TYPES_BY_CODE[r.u8()]
       if (type === undefined) return 'unknown entry type'
-      return { kind: 'entry', entry: { term, index, type, data: r.raw(r.remaining) } }
+      // A copy: a kept entry must not pin the whole segment file's buffer.
+      return { kind: 'entry', entry: { term, index, type, data: r.raw(r.remaining).slice() } }
     }
     if (kind === KIND_TRUNCATE) {
       const lastKeptIndex = r.uvarint()

@@ -87,11 +87,12 @@ describe('encodeMessage / decodeMessage', () => {
     }
   })
 
-  it('decodes entry data as views into the input (no copy)', () => {
+  it('copies entry data out of the input, so a kept entry does not pin a socket chunk', () => {
     const bytes = encodeMessage(REPRESENTATIVE.MsgApp)
     const back = decodeMessage(bytes)
     const data = back.entries[0]!.data
-    expect(data.buffer).toBe(bytes.buffer)
+    expect(data.buffer).not.toBe(bytes.buffer)
+    expect(data.buffer.byteLength).toBe(data.length)
     expect(new TextDecoder().decode(data)).toBe('put a 1')
   })
 

@@ -5,7 +5,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DiskStorage, WalCorruptionError } from '../../../../electron/node/storage'
-import { SEGMENT_HEADER_BYTES } from '../../../../electron/node/storage/walFormat'
+import {
+  BatchEncoder,
+  scanRecords,
+  SEGMENT_HEADER_BYTES,
+} from '../../../../electron/node/storage/walFormat'
 import type { Storage } from '../../../../shared/raft/storage'
 import { crc32c } from '../../../../shared/util/crc32c'
 import { entries, entry, flipByte, plain, recordSpans, segmentPaths, useTempDirs } from './helpers'
@@ -257,5 +261,26 @@ describe('segment headers and the segment sequence', () => {
     expect(ds.storage().lastIndex()).toBe(6)
     expect(fs.existsSync(stray)).toBe(false)
     ds.close()
+  })
+})
+
+describe('entries read from a segment', () => {
+  it('are copied out of the file buffer, so a kept entry does not pin the whole segment', () => {
+    const data = new TextEncoder().encode('put k v')
+    const records = new BatchEncoder().encode(
+      null,
+      [{ term: 1, index: 1, type: 'normal', data }],
+      1,
+    )
+    // (A segment's records follow its header; the scan starts after it.)
+    const b = new Uint8Array(SEGMENT_HEADER_BYTES + records.length)
+    b.set(records, SEGMENT_HEADER_BYTES)
+    const scan = scanRecords(b)
+    const rec = scan.records[0]?.record
+    expect(rec?.kind).toBe('entry')
+    const got = rec?.kind === 'entry' ? rec.entry.data : new Uint8Array()
+    expect(got.buffer).not.toBe(b.buffer)
+    expect(got.buffer.byteLength).toBe(got.length)
+    expect(new TextDecoder().decode(got)).toBe('put k v')
   })
 })
