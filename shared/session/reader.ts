@@ -15,6 +15,7 @@ import {
 import { markerOf, type Marker } from './markers'
 import { applyEvent, cloneState, emptyState, SERIES_LIMIT, type SessionState } from './state'
 import { createFaultBands } from './faults'
+import type { LogRuns } from './logRuns'
 
 /** Inflate undoes raw DEFLATE (RFC 1951). */
 export type Inflate = (compressed: Uint8Array) => Uint8Array
@@ -232,6 +233,8 @@ export class RecordingReader {
       // Keyframes written before the fault bands were structured hold a list of worded bands
       // (nothing read them): start those afresh.
       if (Array.isArray(base.faults)) base.faults = createFaultBands(SERIES_LIMIT)
+      // …and kept a node's log as [{term, from, to}] runs: the same runs, differently spelled.
+      for (const n of base.nodes) n.log = upgradeLog(n.log as unknown)
       fromMs = base.timeMs - 1
     } else base = emptyState()
     const fromSeq = base.seq
@@ -264,5 +267,16 @@ export class RecordingReader {
       this.cache.delete(this.cache.keys().next().value as number)
     this.cache.set(i, value)
     return value
+  }
+}
+
+/** upgradeLog reads a keyframe node's log in either spelling: {runs, lastIndex} (today's) or a
+ * list of {term, from, to} runs (keyframes written before the log fold was shared). */
+function upgradeLog(log: unknown): LogRuns {
+  if (!Array.isArray(log)) return log as LogRuns
+  const runs = log as { term: number; from: number; to: number }[]
+  return {
+    runs: runs.map((r) => ({ start: r.from, term: r.term })),
+    lastIndex: runs.length > 0 ? (runs[runs.length - 1] as { to: number }).to : 0,
   }
 }

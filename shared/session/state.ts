@@ -4,16 +4,11 @@
 // from it. Pure: events in, state out.
 import type { ClusterConfig } from '../lab/config'
 import type { LabEvent, LinkRule, NodeState, NodeStatus } from '../lab/events'
+import { clusterLeader } from '../lab/leader'
+import { emptyLog, foldLog, type LogRuns } from './logRuns'
 import { createFaultBands, reduceFaults, type FaultBands } from './faults'
 import type { WorkloadSpec } from '../lab/workload'
 import type { NodeId } from '../raft/types'
-
-/** TermRun is a run of consecutive log entries of one term: indexes from..to. */
-export interface TermRun {
-  term: number
-  from: number
-  to: number
-}
 
 /** NodeSnapshot is one node in a SessionState. */
 export interface NodeSnapshot {
@@ -22,8 +17,9 @@ export interface NodeSnapshot {
   pid: number | null
   detail: string | null
   status: NodeStatus | null
-  /** log is the node's log as runs of terms (compact whatever the log's length). */
-  log: TermRun[]
+  /** log is the node's log as runs of terms (compact whatever the log's length), by the fold the
+   * app's log view uses (shared/session/logRuns.ts). */
+  log: LogRuns
   sent: number
   received: number
   dropped: number
@@ -97,7 +93,7 @@ function node(s: SessionState, id: NodeId): NodeSnapshot {
       pid: null,
       detail: null,
       status: null,
-      log: [],
+      log: emptyLog(),
       sent: 0,
       received: 0,
       dropped: 0,
@@ -117,44 +113,15 @@ function thin<T>(xs: T[]): void {
   xs.splice(0, half, ...older)
 }
 
-function truncateLog(log: TermRun[], fromIndex: number): void {
-  while (log.length > 0) {
-    const last = log[log.length - 1] as TermRun
-    if (last.from >= fromIndex) log.pop()
-    else {
-      if (last.to >= fromIndex) last.to = fromIndex - 1
-      break
-    }
-  }
-}
-
-function appendLog(log: TermRun[], fromIndex: number, terms: readonly number[]): void {
-  truncateLog(log, fromIndex)
-  terms.forEach((term, i) => {
-    const index = fromIndex + i
-    const last = log[log.length - 1]
-    if (last && last.term === term && last.to === index - 1) last.to = index
-    else log.push({ term, from: index, to: index })
-  })
-}
-
 /** highestTerm is the highest term a running or paused node reports (0: none). */
 export function highestTerm(s: SessionState): number {
-  let term = 0
-  for (const n of s.nodes)
-    if (n.status && (n.state === 'running' || n.state === 'paused'))
-      term = Math.max(term, n.status.term)
-  return term
+  return clusterLeader(s.nodes).term
 }
 
-/** leaderOf is the leader of the highest term a running node reports, as ClusterStatus does
+/** leaderOf is the leader by the lab's rule (shared/lab/leader.ts), as ClusterStatus says it
  * (0: none). */
 export function leaderOf(s: SessionState): number {
-  const term = highestTerm(s)
-  const l = s.nodes.find(
-    (n) => n.state === 'running' && n.status?.role === 'leader' && n.status.term === term,
-  )
-  return l ? l.id : 0
+  return clusterLeader(s.nodes).leader ?? 0
 }
 
 /** applyEvent folds one event into the state (mutating it) and returns it. */
@@ -190,6 +157,7 @@ export function applyEvent(s: SessionState, e: LabEvent): SessionState {
     }
     case 'node.status': {
       const n = node(s, e.node)
+      foldLog(n.log, e)
       const before = n.status?.term
       n.status = e.status
       if (before !== e.status.term) {
@@ -202,12 +170,10 @@ export function applyEvent(s: SessionState, e: LabEvent): SessionState {
     case 'node.raft':
       if (e.event.kind === 'electionStarted' && !e.event.preVote) s.counters.elections++
       break
-    case 'node.log': {
-      const n = node(s, e.node)
-      if (e.op === 'truncate') truncateLog(n.log, e.fromIndex)
-      else appendLog(n.log, e.fromIndex, e.terms)
+    case 'node.log':
+    case 'node.recovered':
+      foldLog(node(s, e.node).log, e)
       break
-    }
     case 'node.messages': {
       const n = node(s, e.node)
       n.sent = e.sent

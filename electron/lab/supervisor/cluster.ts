@@ -31,6 +31,7 @@ import type { EventBus } from '../events/eventBus'
 import { builtEntry, childEnv } from './paths'
 import { shareCpu } from './cpuShare'
 import { LabStateError } from '../errors'
+import { clusterLeader } from '../../../shared/lab/leader'
 
 /** STOP_GRACE_MS is how long a node may take to shut down before it is killed. */
 const STOP_GRACE_MS = 3000
@@ -556,17 +557,7 @@ export class Cluster {
       ...(n.detail !== null ? { detail: n.detail } : {}),
       ...(n.isStartFailure ? { isStartFailure: true } : {}),
     }))
-    let leader: NodeId | null = null
-    let term = 0
-    for (const v of nodes) {
-      const s = v.status
-      if (!s || (v.state !== 'running' && v.state !== 'paused')) continue
-      term = Math.max(term, s.term)
-    }
-    for (const v of nodes) {
-      const s = v.status
-      if (s && v.state === 'running' && s.role === 'leader' && s.term === term) leader = v.id
-    }
+    const { leader, term } = clusterLeader(nodes)
     return {
       running: !this.stopped,
       clusterId: this.opts.clusterId,

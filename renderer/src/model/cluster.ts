@@ -7,6 +7,7 @@ import type { LabEvent, LinkRule, NodeState, NodeStatus } from '../../../shared/
 import type { WorkloadSample, WorkloadSpec } from '../../../shared/lab/workload'
 import type { NodeId } from '../../../shared/raft/types'
 import { Ring } from './ring'
+import { clusterLeader } from '../../../shared/lab/leader'
 
 /** NodeModel is one node: its process and its last reported Raft status. */
 export interface NodeModel {
@@ -128,16 +129,7 @@ export function nodeOf(m: ClusterModel, id: NodeId): NodeModel {
 /** recomputeLeader applies the engine's rule: the term is the highest any running or paused
  * node reports; the leader is a running node that leads that term. */
 export function recomputeLeader(m: ClusterModel): void {
-  let term = 0
-  for (const n of m.nodes) {
-    if (n.status && (n.state === 'running' || n.state === 'paused'))
-      term = Math.max(term, n.status.term)
-  }
-  let leader: NodeId | null = null
-  for (const n of m.nodes) {
-    const s = n.status
-    if (s && n.state === 'running' && s.role === 'leader' && s.term === term) leader = n.id
-  }
+  const { term, leader } = clusterLeader(m.nodes)
   m.term = term
   m.leader = leader
 }

@@ -3,22 +3,19 @@
 // log view only ever draws the last N indices. Pure: no DOM, no Vue.
 import type { LabEvent } from '../../../shared/lab/events'
 import type { NodeId } from '../../../shared/raft/types'
+import {
+  emptyLog,
+  foldLog,
+  runEnd,
+  type LogRuns,
+  type TermRun,
+} from '../../../shared/session/logRuns'
 
-/** UNKNOWN_TERM marks entries the renderer knows exist but whose term it never saw (the session
- * began before the renderer connected, or a node recovered entries from disk). */
-export const UNKNOWN_TERM = 0
+export { UNKNOWN_TERM, MAX_RUNS, type TermRun } from '../../../shared/session/logRuns'
 
-/** TermRun is a stretch of consecutive entries with one term, from `start` up to the next run's
- * start (or the log's lastIndex). */
-export interface TermRun {
-  start: number
-  term: number
-}
-
-/** NodeLog is one node's log. */
-export interface NodeLog {
-  runs: TermRun[]
-  lastIndex: number
+/** NodeLog is one node's log (shared/session/logRuns.ts folds it) plus what the view shows
+ * besides: the commit index, the newest dropped suffix, when entries last arrived. */
+export interface NodeLog extends LogRuns {
   /** commit is the node's commit index from its last status. */
   commit: number
   /** lastTruncation remembers the newest dropped suffix, so the view can show that it happened. */
@@ -30,9 +27,6 @@ export interface NodeLog {
 /** LogsModel is every node's log. */
 export type LogsModel = Map<NodeId, NodeLog>
 
-/** MAX_RUNS bounds one log's runs; older runs are forgotten (the view shows the tail only). */
-export const MAX_RUNS = 4096
-
 /** createLogsModel returns an empty set of logs. */
 export function createLogsModel(): LogsModel {
   return new Map()
@@ -41,48 +35,10 @@ export function createLogsModel(): LogsModel {
 function logOf(m: LogsModel, id: NodeId): NodeLog {
   let l = m.get(id)
   if (!l) {
-    l = { runs: [], lastIndex: 0, commit: 0, lastTruncation: null, lastAppendMs: 0 }
+    l = { ...emptyLog(), commit: 0, lastTruncation: null, lastAppendMs: 0 }
     m.set(id, l)
   }
   return l
-}
-
-/** truncateLog drops every entry from `fromIndex` on. */
-export function truncateLog(l: NodeLog, fromIndex: number, timeMs: number): void {
-  if (fromIndex > l.lastIndex) return
-  // Dropping entries whose terms were never known is bookkeeping, not a conflict worth showing.
-  const known = l.runs.some((r, i) => {
-    const end = i + 1 < l.runs.length ? (l.runs[i + 1] as TermRun).start - 1 : l.lastIndex
-    return r.term !== UNKNOWN_TERM && end >= fromIndex
-  })
-  if (known) l.lastTruncation = { fromIndex, toIndex: l.lastIndex, timeMs }
-  while (l.runs.length > 0 && (l.runs[l.runs.length - 1] as TermRun).start >= fromIndex)
-    l.runs.pop()
-  l.lastIndex = Math.max(0, fromIndex - 1)
-}
-
-function pushTerm(l: NodeLog, index: number, term: number): void {
-  const last = l.runs[l.runs.length - 1]
-  if (!last || last.term !== term) l.runs.push({ start: index, term })
-  l.lastIndex = index
-}
-
-/** extendUnknown records that entries up to `lastIndex` exist without knowing their terms. */
-function extendUnknown(l: NodeLog, lastIndex: number): void {
-  if (lastIndex <= l.lastIndex) return
-  pushTerm(l, l.lastIndex + 1, UNKNOWN_TERM)
-  l.lastIndex = lastIndex
-}
-
-/** appendLog adds entries fromIndex..fromIndex+terms.length-1. An append that starts inside the
- * log replaces the suffix (the engine reports the truncation first, but a consumer that joined
- * late may not have seen it); one that starts past the end leaves unknown entries between. */
-export function appendLog(l: NodeLog, fromIndex: number, terms: readonly number[], timeMs: number) {
-  if (fromIndex <= l.lastIndex) truncateLog(l, fromIndex, timeMs)
-  if (fromIndex > l.lastIndex + 1) extendUnknown(l, fromIndex - 1)
-  for (let i = 0; i < terms.length; i++) pushTerm(l, fromIndex + i, terms[i] as number)
-  l.lastAppendMs = timeMs
-  if (l.runs.length > MAX_RUNS) l.runs.splice(0, l.runs.length - MAX_RUNS)
 }
 
 /** reduceLogs applies one event; it returns whether a log changed. */
@@ -92,27 +48,18 @@ export function reduceLogs(m: LogsModel, ev: LabEvent): boolean {
     case 'cluster.stopped':
       m.clear()
       return true
-    case 'node.log': {
-      const l = logOf(m, ev.node)
-      if (ev.op === 'truncate') truncateLog(l, ev.fromIndex, ev.timeMs)
-      else appendLog(l, ev.fromIndex, ev.terms, ev.timeMs)
-      return true
-    }
-    case 'node.recovered': {
-      // What survived on disk is the truth: a crash may have lost an unsynced tail.
-      const l = logOf(m, ev.node)
-      if (l.lastIndex > ev.lastIndex) truncateLog(l, ev.lastIndex + 1, ev.timeMs)
-      else extendUnknown(l, ev.lastIndex)
-      return true
-    }
+    case 'node.log':
+    case 'node.recovered':
     case 'node.status': {
       const l = logOf(m, ev.node)
-      const changed = l.commit !== ev.status.commit || ev.status.lastIndex > l.lastIndex
+      const { changed, dropped } = foldLog(l, ev)
+      if (dropped) l.lastTruncation = { ...dropped, timeMs: ev.timeMs }
+      if (ev.type === 'node.log' && ev.op === 'append') l.lastAppendMs = ev.timeMs
+      if (ev.type !== 'node.status') return true
+      // (A status ahead of its node.log event redraws too: its commit may split a new run.)
+      const redraw = changed || l.commit !== ev.status.commit || ev.status.lastIndex > l.lastIndex
       l.commit = ev.status.commit
-      // Entries the stream never described (a hello that began mid-session) still exist. Only
-      // for a log never described at all: a live status may run ahead of its node.log event.
-      if (l.runs.length === 0) extendUnknown(l, ev.status.lastIndex)
-      return changed
+      return redraw
     }
     default:
       return false
@@ -168,7 +115,7 @@ export function logWindow(m: LogsModel, nodes: readonly NodeId[], cells: number)
     const runs = l.runs
     for (let i = runs.length - 1; i >= 0; i--) {
       const r = runs[i] as TermRun
-      const end = i + 1 < runs.length ? (runs[i + 1] as TermRun).start - 1 : l.lastIndex
+      const end = runEnd(l, i)
       if (end < from) break
       const a = Math.max(r.start, from)
       const b = Math.min(end, to)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { appendLog } from '../../../shared/session/logRuns'
 import {
-  appendLog,
   createLogsModel,
   logWindow,
   MAX_RUNS,
@@ -21,8 +21,8 @@ const blank = (): NodeLog => ({
 describe('logs as term runs', () => {
   it('folds appends into one run per term change', () => {
     const l = blank()
-    appendLog(l, 1, [1, 1, 1, 2], 0)
-    appendLog(l, 5, [2, 2, 3], 0)
+    appendLog(l, 1, [1, 1, 1, 2])
+    appendLog(l, 5, [2, 2, 3])
     expect(l.runs).toEqual([
       { start: 1, term: 1 },
       { start: 4, term: 2 },
@@ -128,7 +128,7 @@ describe('logs as term runs', () => {
 
   it('bounds the runs it keeps', () => {
     const l = blank()
-    for (let t = 1; t <= MAX_RUNS + 10; t++) appendLog(l, t, [t], 0)
+    for (let t = 1; t <= MAX_RUNS + 10; t++) appendLog(l, t, [t])
     expect(l.runs.length).toBe(MAX_RUNS)
     expect(l.lastIndex).toBe(MAX_RUNS + 10)
   })
