@@ -41,7 +41,8 @@ export class NoTruncate extends RaftNode {
     const last = this.log.lastIndex()
     const fresh = m.entries.filter((e) => e.index > last)
     const prev = fresh.length > 0 ? (fresh[0]?.index as number) - 1 : m.index
-    const prevTerm = this.log.term(prev) ?? 0
+    const t = this.log.term(prev)
+    const prevTerm = typeof t === 'number' ? t : 0
     super.handleAppendEntries({ ...m, index: prev, logTerm: prevTerm, entries: fresh })
     // …and then claims to hold everything the leader sent.
   }
