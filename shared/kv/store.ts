@@ -1,17 +1,11 @@
 // The replicated key-value state machine: applies committed log entries in order, with client
-// sessions so a retried write takes effect exactly once (diss. §6.3).
+// sessions so a retried write takes effect exactly once (diss. §6.3), and saves its whole state —
+// sessions included — to snapshot bytes and back (§7).
 import type { Entry } from '../raft/types'
 import { DecodeError } from '../util/binary'
-import { decodeKvCommand, type KvCommand } from './command'
-
-/** KvResult is what an applied command returned. Errors are results too: every replica reaches
- * the same verdict for the same entry. */
-export type KvResult =
-  | { op: 'put'; prev: string | null }
-  | { op: 'delete'; prev: string | null }
-  | { op: 'cas'; swapped: boolean; current: string | null }
-  | { op: 'get'; value: string | null }
-  | { op: 'error'; code: 'stale-seq' | 'malformed'; message: string }
+import { decodeKvCommand, type KvCommand, type KvResult } from './command'
+import { decodeKvState, encodeKvState, type KvSession } from './snapshot'
+import type { StateMachine } from './stateMachine'
 
 /** Applied reports one applied command: where it committed (index, term), for which session,
  * its result, and whether it was a duplicate answered from the session cache. */
@@ -25,19 +19,14 @@ export interface Applied {
   duplicate: boolean
 }
 
-interface Session {
-  lastSeq: number
-  lastResult: KvResult
-}
-
 /** DEFAULT_MAX_SESSIONS bounds remembered client sessions; the least recently used is evicted. */
 export const DEFAULT_MAX_SESSIONS = 65_536
 
 /** KvStore is the deterministic state machine every replica runs. */
-export class KvStore {
-  private readonly data = new Map<string, string>()
+export class KvStore implements StateMachine<Applied | null> {
+  private data = new Map<string, string>()
   /** Map order is recency order: a session is re-inserted on every use, so the first is the LRU. */
-  private readonly sessions = new Map<number, Session>()
+  private sessions = new Map<number, KvSession>()
   /** appliedIndex and appliedTerm identify the last entry applied. */
   appliedIndex = 0
   appliedTerm = 0
@@ -102,6 +91,47 @@ export class KvStore {
     return { ...base, result, duplicate: false }
   }
 
+  /** snapshot encodes the whole state — applied index and term, keys, client sessions in recency
+   * order — as the data of a Raft snapshot (see shared/kv/snapshot.ts). */
+  snapshot(): Uint8Array {
+    return encodeKvState({
+      appliedIndex: this.appliedIndex,
+      appliedTerm: this.appliedTerm,
+      data: this.data,
+      sessions: this.sessions,
+    })
+  }
+
+  /** restore replaces the whole state with a snapshot's; it throws DecodeError for bytes it cannot
+   * read and leaves the state as it was. Sessions beyond this store's bound are evicted, least
+   * recent first, as apply would have. */
+  restore(bytes: Uint8Array): void {
+    const s = decodeKvState(bytes)
+    this.data = s.data
+    this.sessions = s.sessions
+    this.appliedIndex = s.appliedIndex
+    this.appliedTerm = s.appliedTerm
+    for (const id of this.sessions.keys()) {
+      if (this.sessions.size <= this.maxSessions) break
+      this.sessions.delete(id)
+    }
+  }
+
+  /**
+   * digest is a 32-bit hash of the state — applied index, keys and values, sessions — equal on
+   * replicas that hold equal states, so replicas can be compared cheaply (the simulator does
+   * after every applied entry). Keys are combined order-free; sessions in recency order.
+   */
+  digest(): number {
+    let keys = 0
+    for (const [k, v] of this.data) keys = (keys + hashString(`${k.length}:${k}${v}`)) | 0
+    let h = hashString(String(this.appliedIndex), keys >>> 0)
+    for (const [id, s] of this.sessions) {
+      h = hashString(`${id}:${s.lastSeq}:${JSON.stringify(s.lastResult)}`, h)
+    }
+    return h
+  }
+
   /** get reads a key from the applied state (callers make it linearizable with ReadIndex). */
   get(key: string): string | null {
     return this.data.get(key) ?? null
@@ -134,4 +164,11 @@ export class KvStore {
         return { op: 'get', value: prev }
     }
   }
+}
+
+/** hashString is 32-bit FNV-1a over a string's UTF-16 code units, continuing from `seed`. */
+function hashString(s: string, seed = 0x811c9dc5): number {
+  let h = seed
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
 }
