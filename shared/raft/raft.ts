@@ -3,7 +3,7 @@
 // collected in a Ready (see types.ts for the contract). It does no I/O, reads no clock (time is
 // ticks) and draws randomness only from the injected Rng. Section numbers (§) refer to the Raft
 // paper (Ongaro & Ousterhout, 2014); "diss." to Ongaro's dissertation (2014).
-import { assert } from '../util/assert'
+import { AssertionError, assert } from '../util/assert'
 import { checkMessage } from './checkMessage'
 import { Progress, quorum } from './progress'
 import { RaftLog } from './raftLog'
@@ -900,9 +900,9 @@ export class RaftNode {
     const prevIndex = pr.next - 1
     const prevTerm = this.log.term(prevIndex)
     if (prevTerm === 'compacted') return this.maybeSendSnapshot(to, pr)
-    assert(prevTerm !== 'unavailable', () => {
-      return `n${to}'s next index ${pr.next} is past the last index ${this.log.lastIndex()}`
-    })
+    if (prevTerm === 'unavailable') {
+      throw new AssertionError(`n${to}'s next index ${pr.next} is past the last index`)
+    }
     const last = this.log.lastIndex()
     const entries =
       pr.next <= last
@@ -1007,7 +1007,7 @@ export class RaftNode {
       m.type === 'MsgVoteResp' ||
       m.type === 'MsgPreVoteResp'
     assert(!isVote || m.term !== undefined, () => `${m.type} needs an explicit term`)
-    this.msgs.push({
+    const msg: Message = {
       type: m.type,
       from: this.id,
       to: m.to,
@@ -1019,8 +1019,10 @@ export class RaftNode {
       reject: m.reject ?? false,
       rejectHint: m.rejectHint ?? 0,
       context: m.context ?? '',
-      ...(m.snapshot ? { snapshot: m.snapshot } : {}),
-    })
+    }
+    // Only a MsgSnap has the property at all (a spread here would slow every message down).
+    if (m.snapshot) msg.snapshot = m.snapshot
+    this.msgs.push(msg)
   }
 
   private softState(): SoftState {

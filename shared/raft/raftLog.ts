@@ -2,7 +2,7 @@
 // persisted ("unstable"), plus the commit and apply indexes (§5.3, Figure 2). A snapshot received
 // from the leader (§7) is unstable too until the host has persisted it: it stands in for every
 // entry up to its index, and the unstable entries, if any, follow it.
-import { assert } from '../util/assert'
+import { AssertionError, assert } from '../util/assert'
 import { limitEntries, type Storage } from './storage'
 import type { Entry, LogUnavailable, Snapshot, SnapshotUnavailable } from './types'
 
@@ -62,7 +62,7 @@ export class RaftLog {
 
   lastTerm(): number {
     const t = this.term(this.lastIndex())
-    assert(typeof t === 'number', () => `no term for the last index ${this.lastIndex()}: ${t}`)
+    if (typeof t !== 'number') throw new AssertionError(`no term for the last index: ${t}`)
     return t
   }
 
@@ -246,9 +246,11 @@ export class RaftLog {
   nextCommittedEntries(maxSizeBytes: number): Entry[] {
     if (!this.hasNextCommittedEntries()) return []
     const ents = this.slice(this.applied + 1, this.committed + 1, Infinity, maxSizeBytes)
-    assert(typeof ents !== 'string', () => {
-      return `committed entries from ${this.applied + 1} are ${String(ents)}: the host compacted entries it had not applied`
-    })
+    if (typeof ents === 'string') {
+      throw new AssertionError(
+        `committed entries from ${this.applied + 1} are ${ents}: the host compacted entries it had not applied`,
+      )
+    }
     return ents
   }
 

@@ -2,7 +2,7 @@
 // (after persisting a Ready) and keeps it in step with its disk: appends entries, applies the
 // snapshots the core hands it, and — on its own schedule — makes snapshots of its state machine
 // and compacts the log they cover (§7).
-import { assert } from '../util/assert'
+import { AssertionError, assert } from '../util/assert'
 import {
   EMPTY_SNAPSHOT,
   type Entry,
@@ -86,7 +86,7 @@ export class MemoryStorage implements Storage {
     maxSizeBytes: number,
   ): Entry[] | LogUnavailable {
     const off = this.offset()
-    assert(lo <= hi, () => `MemoryStorage.entries(${lo}, ${hi}): lo > hi`)
+    if (lo > hi) throw new AssertionError(`MemoryStorage.entries(${lo}, ${hi}): lo > hi`)
     if (lo <= off) return 'compacted'
     if (hi > this.lastIndex() + 1) return 'unavailable'
     return limitEntries(this.ents.slice(lo - off, hi - off), maxCount, maxSizeBytes)
