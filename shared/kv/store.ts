@@ -27,6 +27,10 @@ export class KvStore implements StateMachine<Applied | null> {
   private data = new Map<string, string>()
   /** Map order is recency order: a session is re-inserted on every use, so the first is the LRU. */
   private sessions = new Map<number, KvSession>()
+  /** dataSum and sessionSum are order-free sums of per-key and per-session hashes, kept up to
+   * date on every change, so digest() costs nothing however large the state. */
+  private dataSum = 0
+  private sessionSum = 0
   /** appliedIndex and appliedTerm identify the last entry applied. */
   appliedIndex = 0
   appliedTerm = 0
@@ -79,14 +83,15 @@ export class KvStore implements StateMachine<Applied | null> {
     }
     const result = this.execute(cmd)
     if (session) {
+      this.sessionSum = (this.sessionSum - sessionHash(cmd.clientId, session)) | 0
       session.lastSeq = cmd.seq
       session.lastResult = result
+      this.sessionSum = (this.sessionSum + sessionHash(cmd.clientId, session)) | 0
     } else {
-      this.sessions.set(cmd.clientId, { lastSeq: cmd.seq, lastResult: result })
-      if (this.sessions.size > this.maxSessions) {
-        const oldest = this.sessions.keys().next().value as number
-        this.sessions.delete(oldest)
-      }
+      const fresh = { lastSeq: cmd.seq, lastResult: result }
+      this.sessions.set(cmd.clientId, fresh)
+      this.sessionSum = (this.sessionSum + sessionHash(cmd.clientId, fresh)) | 0
+      if (this.sessions.size > this.maxSessions) this.evictOldestSession()
     }
     return { ...base, result, duplicate: false }
   }
@@ -111,25 +116,23 @@ export class KvStore implements StateMachine<Applied | null> {
     this.sessions = s.sessions
     this.appliedIndex = s.appliedIndex
     this.appliedTerm = s.appliedTerm
-    for (const id of this.sessions.keys()) {
-      if (this.sessions.size <= this.maxSessions) break
-      this.sessions.delete(id)
+    this.dataSum = 0
+    for (const [k, v] of this.data) this.dataSum = (this.dataSum + pairHash(k, v)) | 0
+    this.sessionSum = 0
+    for (const [id, session] of this.sessions) {
+      this.sessionSum = (this.sessionSum + sessionHash(id, session)) | 0
     }
+    while (this.sessions.size > this.maxSessions) this.evictOldestSession()
   }
 
   /**
-   * digest is a 32-bit hash of the state — applied index, keys and values, sessions — equal on
-   * replicas that hold equal states, so replicas can be compared cheaply (the simulator does
-   * after every applied entry). Keys are combined order-free; sessions in recency order.
+   * digest is a 32-bit hash of the state — applied index, keys and values, sessions and their
+   * answers — equal on replicas that hold equal states, so replicas can be compared cheaply (the
+   * simulator does after every applied entry). It is kept up to date as the state changes (keys
+   * and sessions are summed, order-free; the sessions' recency order is not covered).
    */
   digest(): number {
-    let keys = 0
-    for (const [k, v] of this.data) keys = (keys + hashString(`${k.length}:${k}${v}`)) | 0
-    let h = hashString(String(this.appliedIndex), keys >>> 0)
-    for (const [id, s] of this.sessions) {
-      h = hashString(`${id}:${s.lastSeq}:${JSON.stringify(s.lastResult)}`, h)
-    }
-    return h
+    return hashNumber(this.appliedIndex, hashNumber(this.sessionSum >>> 0, this.dataSum >>> 0))
   }
 
   /** get reads a key from the applied state (callers make it linearizable with ReadIndex). */
@@ -151,19 +154,67 @@ export class KvStore implements StateMachine<Applied | null> {
     const prev = this.data.get(cmd.key) ?? null
     switch (cmd.op) {
       case 'put':
-        this.data.set(cmd.key, cmd.value)
+        this.setKey(cmd.key, cmd.value, prev)
         return { op: 'put', prev }
       case 'delete':
-        this.data.delete(cmd.key)
+        if (prev !== null) {
+          this.data.delete(cmd.key)
+          this.dataSum = (this.dataSum - pairHash(cmd.key, prev)) | 0
+        }
         return { op: 'delete', prev }
       case 'cas':
         if (prev !== cmd.expected) return { op: 'cas', swapped: false, current: prev }
-        this.data.set(cmd.key, cmd.value)
+        this.setKey(cmd.key, cmd.value, prev)
         return { op: 'cas', swapped: true, current: prev }
       case 'get':
         return { op: 'get', value: prev }
     }
   }
+
+  private setKey(key: string, value: string, prev: string | null): void {
+    this.data.set(key, value)
+    if (prev !== null) this.dataSum = (this.dataSum - pairHash(key, prev)) | 0
+    this.dataSum = (this.dataSum + pairHash(key, value)) | 0
+  }
+
+  private evictOldestSession(): void {
+    const [id, session] = this.sessions.entries().next().value as [number, KvSession]
+    this.sessions.delete(id)
+    this.sessionSum = (this.sessionSum - sessionHash(id, session)) | 0
+  }
+}
+
+/** pairHash hashes one key and its value (the key's length first, so "ab"+"c" ≠ "a"+"bc"). */
+function pairHash(key: string, value: string): number {
+  return hashString(value, hashString(key, hashNumber(key.length, 0x811c9dc5)))
+}
+
+/** sessionHash hashes one session: its client id, last sequence number and last answer. */
+function sessionHash(clientId: number, s: KvSession): number {
+  let h = hashNumber(s.lastSeq, hashNumber(clientId, 0x811c9dc5))
+  const r = s.lastResult
+  h = hashString(r.op, h)
+  switch (r.op) {
+    case 'put':
+    case 'delete':
+      return hashOptional(r.prev, h)
+    case 'cas':
+      return hashOptional(r.current, hashNumber(r.swapped ? 1 : 0, h))
+    case 'get':
+      return hashOptional(r.value, h)
+    case 'error':
+      return hashString(r.message, hashString(r.code, h))
+  }
+}
+
+function hashOptional(s: string | null, seed: number): number {
+  return s === null ? hashNumber(0, seed) : hashString(s, hashNumber(s.length + 1, seed))
+}
+
+/** hashNumber mixes a non-negative integer below 2^53 into a 32-bit hash. */
+function hashNumber(n: number, seed: number): number {
+  const h = Math.imul(seed ^ (n % 0x100000000), 0x01000193)
+  return Math.imul(h ^ Math.floor(n / 0x100000000), 0x01000193) >>> 0
 }
 
 /** hashString is 32-bit FNV-1a over a string's UTF-16 code units, continuing from `seed`. */

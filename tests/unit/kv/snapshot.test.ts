@@ -78,6 +78,11 @@ describe('KvStore as a StateMachine: snapshot and restore (§7)', () => {
             expect(b.apply(e)).toEqual(a.apply(e))
           }
           expect(b.snapshot()).toEqual(a.snapshot())
+          // The digest kept up to date entry by entry is the one computed afresh from the state.
+          const c = new KvStore(maxSessions)
+          c.restore(a.snapshot())
+          expect(c.digest()).toBe(a.digest())
+          expect(b.digest()).toBe(a.digest())
         },
       ),
       { numRuns: 300 },
