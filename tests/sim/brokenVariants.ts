@@ -8,6 +8,7 @@ import {
   type Message,
   type NodeId,
   type RaftConfig,
+  type Snapshot,
 } from '../../shared/raft'
 
 /** NoUpToDateCheck grants votes without the election restriction of §5.4.1. */
@@ -68,5 +69,15 @@ export class SelfAckBeforePersist extends RaftNode {
     super.appendEntries(type, datas)
     ;(this.progress.get(this.id) as Progress).maybeUpdate(this.log.lastIndex())
     this.maybeCommit()
+  }
+}
+
+/** InstallsStaleSnapshot installs every snapshot a leader sends, even one older than its commit
+ * index (a delayed or duplicated MsgSnap): its commit index and applied state go backwards — §7
+ * says to keep the log when it already holds the snapshot's last entry. */
+export class InstallsStaleSnapshot extends RaftNode {
+  protected override restore(s: Snapshot): boolean {
+    this.log.restore(s)
+    return true
   }
 }
