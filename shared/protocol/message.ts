@@ -243,8 +243,10 @@ export function readMessage(r: BinaryReader): Message {
     context = decodeUtf8(b)
   }
   const entries = flags & MESSAGE_FLAGS.entries ? readEntries(r, index, logTerm) : []
+  const snapshot = flags & MESSAGE_FLAGS.snapshot ? readSnapshot(r) : undefined
   const reject = (flags & MESSAGE_FLAGS.reject) !== 0
-  const m: Message = {
+  // The same fields, in the same order, as the core's own messages: one object shape for all.
+  return {
     type,
     from,
     to,
@@ -256,9 +258,8 @@ export function readMessage(r: BinaryReader): Message {
     reject,
     rejectHint,
     context,
+    snapshot,
   }
-  if (flags & MESSAGE_FLAGS.snapshot) m.snapshot = readSnapshot(r)
-  return m
 }
 
 function readSnapshot(r: BinaryReader): Snapshot {

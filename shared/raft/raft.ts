@@ -1019,9 +1019,10 @@ export class RaftNode {
       reject: m.reject ?? false,
       rejectHint: m.rejectHint ?? 0,
       context: m.context ?? '',
+      // Set on a MsgSnap only, but present on every message the core makes: one object shape
+      // for all of them keeps every reader of messages fast.
+      snapshot: m.snapshot,
     }
-    // Only a MsgSnap has the property at all (a spread here would slow every message down).
-    if (m.snapshot) msg.snapshot = m.snapshot
     this.msgs.push(msg)
   }
 

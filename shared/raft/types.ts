@@ -113,7 +113,7 @@ export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
 /**
  * Message is one Raft message. It is flat, as in etcd's raft: every type uses a subset of the
  * fields (see MessageType); unused numeric fields are 0, `entries` is empty and `context` is ''.
- * `snapshot` is set on a MsgSnap only (absent, not null, on every other message).
+ * `snapshot` is set on a MsgSnap only (undefined or absent on every other message).
  */
 export interface Message {
   type: MessageType
