@@ -4,10 +4,10 @@
 import type { RaftNode } from './raft'
 import type { NodeId, ProgressStatus, Role, Status } from './types'
 
-/** LogIndexes are the log's landmarks, in order: snapshotIndex ≤ … firstIndex - 1 ≤ applied ≤
- * committed ≤ lastIndex (the snapshot index may be past firstIndex - 1 when the host keeps a
- * margin of entries behind its snapshot, and past `applied` while a snapshot from the leader
- * awaits restoring). */
+/** LogIndexes are the log's landmarks: firstIndex - 1 ≤ applied ≤ committed ≤ lastIndex, and
+ * firstIndex - 1 ≤ snapshotIndex ≤ committed. The snapshot index is past firstIndex - 1 when the
+ * host keeps a margin of entries behind its snapshot, and past `applied` while a snapshot from
+ * the leader awaits restoring. */
 export interface LogIndexes {
   /** firstIndex is the first entry still in the log (1 when nothing was compacted). */
   firstIndex: number
