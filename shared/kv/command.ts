@@ -1,4 +1,5 @@
-// The KV store's commands as they travel in log entries: a compact, versioned binary encoding.
+// The KV store's commands as they travel in log entries (a compact, versioned binary encoding),
+// and the results they give.
 import { BinaryReader, BinaryWriter, DecodeError } from '../util/binary'
 
 /** KV_COMMAND_VERSION is the first byte of every encoded command; readers refuse others. */
@@ -21,6 +22,15 @@ export type KvCommand =
       seq: number
     }
   | { op: 'get'; key: string; clientId: number; seq: number }
+
+/** KvResult is what an applied command returned. Errors are results too: every replica reaches
+ * the same verdict for the same entry. */
+export type KvResult =
+  | { op: 'put'; prev: string | null }
+  | { op: 'delete'; prev: string | null }
+  | { op: 'cas'; swapped: boolean; current: string | null }
+  | { op: 'get'; value: string | null }
+  | { op: 'error'; code: 'stale-seq' | 'malformed'; message: string }
 
 const OP_CODES = { put: 1, delete: 2, cas: 3, get: 4 } as const
 

@@ -1,17 +1,11 @@
 // The replicated key-value state machine: applies committed log entries in order, with client
-// sessions so a retried write takes effect exactly once (diss. §6.3).
+// sessions so a retried write takes effect exactly once (diss. §6.3), and saves its whole state —
+// sessions included — to snapshot bytes and back (§7).
 import type { Entry } from '../raft/types'
 import { DecodeError } from '../util/binary'
-import { decodeKvCommand, type KvCommand } from './command'
-
-/** KvResult is what an applied command returned. Errors are results too: every replica reaches
- * the same verdict for the same entry. */
-export type KvResult =
-  | { op: 'put'; prev: string | null }
-  | { op: 'delete'; prev: string | null }
-  | { op: 'cas'; swapped: boolean; current: string | null }
-  | { op: 'get'; value: string | null }
-  | { op: 'error'; code: 'stale-seq' | 'malformed'; message: string }
+import { decodeKvCommand, type KvCommand, type KvResult } from './command'
+import { decodeKvState, encodeKvState, type KvSession } from './snapshot'
+import type { StateMachine } from './stateMachine'
 
 /** Applied reports one applied command: where it committed (index, term), for which session,
  * its result, and whether it was a duplicate answered from the session cache. */
@@ -25,19 +19,18 @@ export interface Applied {
   duplicate: boolean
 }
 
-interface Session {
-  lastSeq: number
-  lastResult: KvResult
-}
-
 /** DEFAULT_MAX_SESSIONS bounds remembered client sessions; the least recently used is evicted. */
 export const DEFAULT_MAX_SESSIONS = 65_536
 
 /** KvStore is the deterministic state machine every replica runs. */
-export class KvStore {
-  private readonly data = new Map<string, string>()
+export class KvStore implements StateMachine<Applied | null> {
+  private data = new Map<string, string>()
   /** Map order is recency order: a session is re-inserted on every use, so the first is the LRU. */
-  private readonly sessions = new Map<number, Session>()
+  private sessions = new Map<number, KvSession>()
+  /** dataSum and sessionSum are order-free sums of per-key and per-session hashes, kept up to
+   * date on every change, so digest() costs nothing however large the state. */
+  private dataSum = 0
+  private sessionSum = 0
   /** appliedIndex and appliedTerm identify the last entry applied. */
   appliedIndex = 0
   appliedTerm = 0
@@ -90,16 +83,56 @@ export class KvStore {
     }
     const result = this.execute(cmd)
     if (session) {
+      this.sessionSum = (this.sessionSum - sessionHash(cmd.clientId, session)) | 0
       session.lastSeq = cmd.seq
       session.lastResult = result
+      this.sessionSum = (this.sessionSum + sessionHash(cmd.clientId, session)) | 0
     } else {
-      this.sessions.set(cmd.clientId, { lastSeq: cmd.seq, lastResult: result })
-      if (this.sessions.size > this.maxSessions) {
-        const oldest = this.sessions.keys().next().value as number
-        this.sessions.delete(oldest)
-      }
+      const fresh = { lastSeq: cmd.seq, lastResult: result }
+      this.sessions.set(cmd.clientId, fresh)
+      this.sessionSum = (this.sessionSum + sessionHash(cmd.clientId, fresh)) | 0
+      if (this.sessions.size > this.maxSessions) this.evictOldestSession()
     }
     return { ...base, result, duplicate: false }
+  }
+
+  /** snapshot encodes the whole state — applied index and term, keys, client sessions in recency
+   * order — as the data of a Raft snapshot (see shared/kv/snapshot.ts). */
+  snapshot(): Uint8Array {
+    return encodeKvState({
+      appliedIndex: this.appliedIndex,
+      appliedTerm: this.appliedTerm,
+      data: this.data,
+      sessions: this.sessions,
+    })
+  }
+
+  /** restore replaces the whole state with a snapshot's; it throws DecodeError for bytes it cannot
+   * read and leaves the state as it was. Sessions beyond this store's bound are evicted, least
+   * recent first, as apply would have. */
+  restore(bytes: Uint8Array): void {
+    const s = decodeKvState(bytes)
+    this.data = s.data
+    this.sessions = s.sessions
+    this.appliedIndex = s.appliedIndex
+    this.appliedTerm = s.appliedTerm
+    this.dataSum = 0
+    for (const [k, v] of this.data) this.dataSum = (this.dataSum + pairHash(k, v)) | 0
+    this.sessionSum = 0
+    for (const [id, session] of this.sessions) {
+      this.sessionSum = (this.sessionSum + sessionHash(id, session)) | 0
+    }
+    while (this.sessions.size > this.maxSessions) this.evictOldestSession()
+  }
+
+  /**
+   * digest is a 32-bit hash of the state — applied index, keys and values, sessions and their
+   * answers — equal on replicas that hold equal states, so replicas can be compared cheaply (the
+   * simulator does after every applied entry). It is kept up to date as the state changes (keys
+   * and sessions are summed, order-free; the sessions' recency order is not covered).
+   */
+  digest(): number {
+    return hashNumber(this.appliedIndex, hashNumber(this.sessionSum >>> 0, this.dataSum >>> 0))
   }
 
   /** get reads a key from the applied state (callers make it linearizable with ReadIndex). */
@@ -121,17 +154,72 @@ export class KvStore {
     const prev = this.data.get(cmd.key) ?? null
     switch (cmd.op) {
       case 'put':
-        this.data.set(cmd.key, cmd.value)
+        this.setKey(cmd.key, cmd.value, prev)
         return { op: 'put', prev }
       case 'delete':
-        this.data.delete(cmd.key)
+        if (prev !== null) {
+          this.data.delete(cmd.key)
+          this.dataSum = (this.dataSum - pairHash(cmd.key, prev)) | 0
+        }
         return { op: 'delete', prev }
       case 'cas':
         if (prev !== cmd.expected) return { op: 'cas', swapped: false, current: prev }
-        this.data.set(cmd.key, cmd.value)
+        this.setKey(cmd.key, cmd.value, prev)
         return { op: 'cas', swapped: true, current: prev }
       case 'get':
         return { op: 'get', value: prev }
     }
   }
+
+  private setKey(key: string, value: string, prev: string | null): void {
+    this.data.set(key, value)
+    if (prev !== null) this.dataSum = (this.dataSum - pairHash(key, prev)) | 0
+    this.dataSum = (this.dataSum + pairHash(key, value)) | 0
+  }
+
+  private evictOldestSession(): void {
+    const [id, session] = this.sessions.entries().next().value as [number, KvSession]
+    this.sessions.delete(id)
+    this.sessionSum = (this.sessionSum - sessionHash(id, session)) | 0
+  }
+}
+
+/** pairHash hashes one key and its value (the key's length first, so "ab"+"c" ≠ "a"+"bc"). */
+function pairHash(key: string, value: string): number {
+  return hashString(value, hashString(key, hashNumber(key.length, 0x811c9dc5)))
+}
+
+/** sessionHash hashes one session: its client id, last sequence number and last answer. */
+function sessionHash(clientId: number, s: KvSession): number {
+  let h = hashNumber(s.lastSeq, hashNumber(clientId, 0x811c9dc5))
+  const r = s.lastResult
+  h = hashString(r.op, h)
+  switch (r.op) {
+    case 'put':
+    case 'delete':
+      return hashOptional(r.prev, h)
+    case 'cas':
+      return hashOptional(r.current, hashNumber(r.swapped ? 1 : 0, h))
+    case 'get':
+      return hashOptional(r.value, h)
+    case 'error':
+      return hashString(r.message, hashString(r.code, h))
+  }
+}
+
+function hashOptional(s: string | null, seed: number): number {
+  return s === null ? hashNumber(0, seed) : hashString(s, hashNumber(s.length + 1, seed))
+}
+
+/** hashNumber mixes a non-negative integer below 2^53 into a 32-bit hash. */
+function hashNumber(n: number, seed: number): number {
+  const h = Math.imul(seed ^ (n % 0x100000000), 0x01000193)
+  return Math.imul(h ^ Math.floor(n / 0x100000000), 0x01000193) >>> 0
+}
+
+/** hashString is 32-bit FNV-1a over a string's UTF-16 code units, continuing from `seed`. */
+function hashString(s: string, seed = 0x811c9dc5): number {
+  let h = seed
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
 }

@@ -79,5 +79,7 @@ export interface ProtocolVersion {
  * bump `major` for any change an older peer would misread (field order, a flag's meaning, the
  * frame header); bump `minor` for additions (a new frame kind, a new message flag, a hello field
  * appended at the end), which a sender uses only when the remote's hello announces that minor.
+ * Minor history: 1.1 added the diskTiming frame (kind 4); 1.2 MsgSnap (message type 11) and the
+ * message flag `snapshot` (0x80).
  */
-export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 1 })
+export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 2 })

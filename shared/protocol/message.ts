@@ -9,6 +9,8 @@ import {
   type EntryType,
   type Message,
   type MessageType,
+  type NodeId,
+  type Snapshot,
 } from '../raft/types'
 import { asMalformed, ProtocolError } from './errors'
 import {
@@ -28,8 +30,9 @@ export const ENTRY_TYPES: readonly EntryType[] = ['normal', 'noop']
 /**
  * MESSAGE_FLAGS are the bits of a message's flags varint. `reject` is the boolean itself; each
  * other bit says its field is present (non-zero, non-empty) and follows, in this order. An absent
- * field decodes as 0, '' or []. Bits 7 and up are reserved: a later minor version may define
- * them, and a sender sets them only for a remote that announced that minor.
+ * field decodes as 0, '' or [] (a snapshot as absent). `snapshot` (bit 7) arrived in minor 1
+ * (with MsgSnap); bits 8 and up are reserved: a later minor version may define them, and a sender
+ * sets them only for a remote that announced that minor.
  */
 export const MESSAGE_FLAGS = {
   reject: 0x01,
@@ -39,9 +42,10 @@ export const MESSAGE_FLAGS = {
   rejectHint: 0x10,
   context: 0x20,
   entries: 0x40,
+  snapshot: 0x80,
 } as const
 
-const KNOWN_FLAGS = 0x7f
+const KNOWN_FLAGS = 0xff
 /** An entry header byte is `typeCode << 1 | ENTRY_HAS_TERM` (when its term differs). */
 const ENTRY_HAS_TERM = 0x01
 /** MIN_ENTRY_BYTES: a header byte and a data length; bounds a declared count before looping. */
@@ -63,8 +67,9 @@ export interface MessagePlan {
 /**
  * planMessage checks `m` and measures its encoding. It throws ProtocolError('malformed') for an
  * unknown type or entry type, a number that is not a safe integer ≥ 0, a non-boolean reject, a
- * context with a lone surrogate, or entries that are not consecutive from index + 1 (the wire
- * carries no entry indexes: in a MsgApp, `index` is prevLogIndex, §5.3).
+ * context with a lone surrogate, entries that are not consecutive from index + 1 (the wire
+ * carries no entry indexes: in a MsgApp, `index` is prevLogIndex, §5.3), or a snapshot whose
+ * metadata holds such numbers or whose data is not bytes.
  */
 export function planMessage(m: Message): MessagePlan {
   const typeCode = TYPE_CODES.get(m.type)
@@ -73,9 +78,9 @@ export function planMessage(m: Message): MessagePlan {
   }
   const what = `raft message ${m.type}`
   let flags = 0
-  // The type byte and the flags varint, one byte while every defined flag is below 0x80.
+  // The type byte; the flags varint is added once the flags are known.
   let size =
-    2 +
+    1 +
     uvarintSize(checkUint(m.from, what, 'from')) +
     uvarintSize(checkUint(m.to, what, 'to')) +
     uvarintSize(checkUint(m.term, what, 'term'))
@@ -100,7 +105,30 @@ export function planMessage(m: Message): MessagePlan {
     flags |= MESSAGE_FLAGS.entries
     size += uvarintSize(m.entries.length) + entriesSize(m, what)
   }
+  if (m.snapshot !== undefined) {
+    flags |= MESSAGE_FLAGS.snapshot
+    size += snapshotSize(m.snapshot, what)
+  }
+  size += uvarintSize(flags)
   return { message: m, typeCode, flags, context, sizeBytes: size }
+}
+
+/** snapshotSize checks a snapshot for encoding and returns its exact encoded size. */
+function snapshotSize(snap: Snapshot, what: string): number {
+  if (typeof snap !== 'object' || snap === null || typeof snap.metadata !== 'object') {
+    throw new ProtocolError('malformed', `${what}: snapshot is not a snapshot`)
+  }
+  const md = snap.metadata
+  if (!Array.isArray(md.peers)) throw new ProtocolError('malformed', `${what}: snapshot peers`)
+  if (!(snap.data instanceof Uint8Array)) {
+    throw new ProtocolError('malformed', `${what}: snapshot data is not a Uint8Array`)
+  }
+  let size =
+    uvarintSize(checkUint(md.index, what, 'snapshot index')) +
+    uvarintSize(checkUint(md.term, what, 'snapshot term')) +
+    uvarintSize(md.peers.length)
+  for (const p of md.peers) size += uvarintSize(checkUint(p, what, 'snapshot peer'))
+  return size + uvarintSize(snap.data.length) + snap.data.length
 }
 
 function entriesSize(m: Message, what: string): number {
@@ -155,6 +183,12 @@ export function writeMessage(w: BinaryWriter, plan: MessagePlan): void {
       prevTerm = e.term
     }
   }
+  if (m.snapshot !== undefined) {
+    const md = m.snapshot.metadata
+    w.uvarint(md.index).uvarint(md.term).uvarint(md.peers.length)
+    for (const p of md.peers) w.uvarint(p)
+    w.bytes(m.snapshot.data)
+  }
 }
 
 /** encodedMessageBytes returns the exact size of encodeMessage(m), checking m as it does. */
@@ -175,7 +209,7 @@ export function encodeMessage(m: Message): Uint8Array {
  * decodeMessage decodes a raft frame body. Any bad byte — truncation, an unknown type, entry type
  * or flag bit, a non-minimal varint, a field flagged present but zero, a number beyond 2^53, an
  * entry index past 2^53, invalid UTF-8 in the context, trailing bytes — throws
- * ProtocolError('malformed'). Entry `data` are views into `bytes` (no copy): the caller must not
+ * ProtocolError('malformed'). Entry and snapshot `data` are views into `bytes` (no copy): the caller must not
  * modify `bytes` while the message is in use.
  */
 export function decodeMessage(bytes: Uint8Array): Message {
@@ -209,8 +243,34 @@ export function readMessage(r: BinaryReader): Message {
     context = decodeUtf8(b)
   }
   const entries = flags & MESSAGE_FLAGS.entries ? readEntries(r, index, logTerm) : []
+  const snapshot = flags & MESSAGE_FLAGS.snapshot ? readSnapshot(r) : undefined
   const reject = (flags & MESSAGE_FLAGS.reject) !== 0
-  return { type, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context }
+  // The same fields, in the same order, as the core's own messages: one object shape for all.
+  return {
+    type,
+    from,
+    to,
+    term,
+    logTerm,
+    index,
+    entries,
+    commit,
+    reject,
+    rejectHint,
+    context,
+    snapshot,
+  }
+}
+
+function readSnapshot(r: BinaryReader): Snapshot {
+  const index = readUvarint(r)
+  const term = readUvarint(r)
+  const count = readUvarint(r)
+  if (count > r.remaining)
+    throw new DecodeError(`${count} peers cannot fit in ${r.remaining} bytes`)
+  const peers: NodeId[] = []
+  for (let i = 0; i < count; i++) peers.push(readUvarint(r))
+  return { metadata: { index, term, peers }, data: readBytes(r) }
 }
 
 function readEntries(r: BinaryReader, prevIndex: number, prevLogTerm: number): Entry[] {

@@ -11,6 +11,7 @@ import {
   MESSAGE_TYPES,
   type Message,
   type NodeId,
+  type Snapshot,
 } from './types'
 
 const ENTRY_TYPES: readonly string[] = ['normal', 'noop']
@@ -24,7 +25,9 @@ function inRange(v: unknown, max: number): v is number {
  * when it may be: a known type; sender and receiver ids; every term at most MAX_TERM and every
  * index at most MAX_INDEX; a log term no later than the message's term; entries only in MsgApp,
  * numbered from index + 1 on, with terms that never fall, from logTerm up to the message's term;
- * a reject hint no later than the rejected index; a bounded context.
+ * a reject hint no later than the rejected index; a bounded context; a snapshot in every MsgSnap
+ * and in no other message, covering index 1 at least, with a term from 1 up to the message's term
+ * and a configuration of distinct valid node ids.
  */
 export function checkMessage(m: Message, self: NodeId): string | null {
   if (!MESSAGE_TYPES.includes(m.type)) return `unknown message type ${String(m.type)}`
@@ -48,6 +51,12 @@ export function checkMessage(m: Message, self: NodeId): string | null {
   if (typeof m.context !== 'string' || m.context.length > MAX_CONTEXT_CHARS) {
     return `context is not a string of at most ${MAX_CONTEXT_CHARS} characters`
   }
+  if (m.type === 'MsgSnap') {
+    const bad = checkSnapshot(m.snapshot, m.term)
+    if (bad !== null) return bad
+  } else if (m.snapshot !== undefined) {
+    return `${m.type} carries a snapshot`
+  }
   if (!Array.isArray(m.entries)) return 'entries is not a list'
   if (m.entries.length === 0) return null
   if (m.type !== 'MsgApp') return `${m.type} carries entries`
@@ -68,5 +77,27 @@ export function checkMessage(m: Message, self: NodeId): string | null {
     if (!(e.data instanceof Uint8Array)) return `${where} has no data bytes`
     prevTerm = e.term
   }
+  return null
+}
+
+function checkSnapshot(s: Snapshot | undefined, term: number): string | null {
+  if (typeof s !== 'object' || s === null) return 'MsgSnap carries no snapshot'
+  const md = s.metadata as Snapshot['metadata'] | undefined
+  if (typeof md !== 'object' || md === null) return 'snapshot has no metadata'
+  if (!inRange(md.index, MAX_INDEX) || md.index === 0) {
+    return `snapshot index ${String(md.index)} is out of range (1…${MAX_INDEX})`
+  }
+  if (!inRange(md.term, term) || md.term === 0) {
+    return `snapshot term ${String(md.term)} is out of range (1…term ${term})`
+  }
+  if (!Array.isArray(md.peers) || md.peers.length === 0) return 'snapshot has no configuration'
+  const seen = new Set<number>()
+  for (const p of md.peers) {
+    if (!inRange(p, Number.MAX_SAFE_INTEGER) || p === 0 || seen.has(p)) {
+      return `snapshot configuration holds an invalid or repeated node id ${String(p)}`
+    }
+    seen.add(p)
+  }
+  if (!(s.data instanceof Uint8Array)) return 'snapshot has no data bytes'
   return null
 }

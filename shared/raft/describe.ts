@@ -1,6 +1,6 @@
 // Human-readable one-line descriptions of entries, messages and events, shared by the simulator's
 // trace, the scenario tests and (later) the narrative. Pure string building.
-import type { Entry, Message, RaftEvent } from './types'
+import type { Entry, Message, RaftEvent, Snapshot } from './types'
 import { utf8Decode } from '../util/binary'
 
 /** describeData shows entry data as text when it is printable UTF-8, else as its length. */
@@ -21,6 +21,17 @@ export function describeEntry(e: Entry, data: (d: Uint8Array) => string = descri
   if (e.type === 'noop') return `${e.term}/${e.index} noop`
   const d = data(e.data)
   return d === '' ? `${e.term}/${e.index}` : `${e.term}/${e.index} ${d}`
+}
+
+/** describeSnapshot formats a snapshot's metadata and data, e.g.
+ * `1/5 peers=1,2,3 data="a,b"`. */
+export function describeSnapshot(
+  s: Snapshot,
+  data: (d: Uint8Array) => string = describeData,
+): string {
+  const md = s.metadata
+  const d = data(s.data)
+  return `${md.term}/${md.index} peers=${md.peers.join(',')}${d === '' ? '' : ` data=${d}`}`
 }
 
 /** describeMessage formats a message with the fields its type uses, e.g.
@@ -51,6 +62,9 @@ export function describeMessage(m: Message, data?: (d: Uint8Array) => string): s
       break
     case 'MsgReadIndexResp':
       parts.push(`index=${m.index}`)
+      break
+    case 'MsgSnap':
+      if (m.snapshot) parts.push(`snapshot=${describeSnapshot(m.snapshot, data)}`)
       break
     default:
       break

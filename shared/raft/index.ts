@@ -4,6 +4,20 @@ export * from './types'
 export { RaftNode, TRANSFER_CONTEXT } from './raft'
 export { checkMessage } from './checkMessage'
 export { RaftLog } from './raftLog'
-export { MemoryStorage, entrySizeBytes, limitEntries, type Storage } from './storage'
-export { Progress, Inflights, quorum } from './progress'
-export { describeData, describeEntry, describeMessage, describeEvent } from './describe'
+export { RaftView, type LogIndexes } from './view'
+export {
+  MemoryStorage,
+  entrySizeBytes,
+  limitEntries,
+  type SnapshotRefusal,
+  type Storage,
+  type StorageResult,
+} from './storage'
+export { Progress, Inflights, quorum, type ProgressState } from './progress'
+export {
+  describeData,
+  describeEntry,
+  describeMessage,
+  describeEvent,
+  describeSnapshot,
+} from './describe'

@@ -1,6 +1,7 @@
 // A leader's view of each follower's replication (§5.3: nextIndex and matchIndex), with the flow
 // control etcd's raft uses: a follower is probed one message at a time until its match is known,
-// then replicated to with a bounded pipeline of in-flight MsgApps.
+// then replicated to with a bounded pipeline of in-flight MsgApps; a follower that needs entries
+// the leader has compacted is sent a snapshot (§7) and gets nothing else until it is through.
 import type { NodeId, ProgressStatus } from './types'
 
 /** Inflights is a bounded FIFO of the last indexes of unacknowledged MsgApps to one follower. */
@@ -44,8 +45,10 @@ export class Inflights {
 }
 
 /** ProgressState: 'probe' sends one MsgApp per heartbeat until a reply shows where the logs
- * match; 'replicate' streams entries optimistically within the in-flight bound. */
-export type ProgressState = 'probe' | 'replicate'
+ * match; 'replicate' streams entries optimistically within the in-flight bound; 'snapshot' waits,
+ * sending no appends, while a snapshot is on its way — until the follower acknowledges it or the
+ * host reports how its delivery went (RaftNode.reportSnapshot). */
+export type ProgressState = 'probe' | 'replicate' | 'snapshot'
 
 /** Progress tracks one follower on the leader. */
 export class Progress {
@@ -54,6 +57,9 @@ export class Progress {
   /** next is the index of the next entry to send (nextIndex). */
   next: number
   state: ProgressState = 'probe'
+  /** pendingSnapshot is the index of the snapshot sent in state 'snapshot' (0 once its delivery
+   * failed: probing then starts again from the match). */
+  pendingSnapshot = 0
   /** probeSent pauses a probing follower until it answers or a heartbeat round passes. */
   probeSent = false
   /** recentActive records contact within the current election timeout (CheckQuorum). */
@@ -69,23 +75,43 @@ export class Progress {
     this.inflights = new Inflights(maxInflight)
   }
 
+  /** becomeProbe starts probing from the match — or, leaving state 'snapshot', from after the
+   * snapshot that went through (pendingSnapshot), as the follower holds it now. */
   becomeProbe(): void {
-    this.state = 'probe'
-    this.next = this.match + 1
-    this.probeSent = false
-    this.inflights.reset()
+    const from = this.state === 'snapshot' ? Math.max(this.match, this.pendingSnapshot) : this.match
+    this.reset('probe')
+    this.next = from + 1
   }
 
   becomeReplicate(): void {
-    this.state = 'replicate'
+    this.reset('replicate')
     this.next = this.match + 1
+  }
+
+  /** becomeSnapshot records that snapshot `index` was sent: no appends until it is through. */
+  becomeSnapshot(index: number): void {
+    this.reset('snapshot')
+    this.pendingSnapshot = index
+    this.next = index + 1
+  }
+
+  private reset(state: ProgressState): void {
+    this.state = state
     this.probeSent = false
+    this.pendingSnapshot = 0
     this.inflights.reset()
   }
 
   /** isPaused reports whether the leader must hold back further MsgApps to this follower. */
   isPaused(): boolean {
-    return this.state === 'probe' ? this.probeSent : this.inflights.isFull()
+    switch (this.state) {
+      case 'probe':
+        return this.probeSent
+      case 'replicate':
+        return this.inflights.isFull()
+      case 'snapshot':
+        return true
+    }
   }
 
   /** sentEntries records a MsgApp whose last entry is `lastIndex` (or a probe without entries). */
@@ -116,6 +142,9 @@ export class Progress {
    * highest index that might match. It returns false for a stale rejection.
    */
   maybeDecrTo(rejected: number, matchHint: number): boolean {
+    // A rejection that arrives while a snapshot is on its way answers an older append: the
+    // snapshot, not the log, decides where the follower stands now.
+    if (this.state === 'snapshot') return false
     if (this.state === 'replicate') {
       if (rejected <= this.match) return false
       this.next = this.match + 1
@@ -133,6 +162,7 @@ export class Progress {
       matchIndex: this.match,
       nextIndex: this.next,
       state: this.state,
+      pendingSnapshot: this.pendingSnapshot,
       inflight: this.inflights.count,
       recentActive: this.recentActive,
     }

@@ -3,12 +3,13 @@
 // collected in a Ready (see types.ts for the contract). It does no I/O, reads no clock (time is
 // ticks) and draws randomness only from the injected Rng. Section numbers (§) refer to the Raft
 // paper (Ongaro & Ousterhout, 2014); "diss." to Ongaro's dissertation (2014).
-import { assert } from '../util/assert'
+import { AssertionError, assert } from '../util/assert'
 import { checkMessage } from './checkMessage'
 import { Progress, quorum } from './progress'
 import { RaftLog } from './raftLog'
 import { ReadOnlyQueue, type ReadRequest } from './readOnly'
 import {
+  DEFAULT_RAFT_OPTIONS,
   MAX_TERM,
   NONE,
   type BasicStatus,
@@ -25,6 +26,8 @@ import {
   type ReadState,
   type Ready,
   type Role,
+  type Snapshot,
+  type SnapshotStatus,
   type SoftState,
   type Status,
   type StepResult,
@@ -71,6 +74,11 @@ export class RaftNode {
   private prevSoft: SoftState = { leaderId: NONE, role: 'follower' }
   private prevHard: HardState
   private readyPending = false
+  /** uncommittedSizeBytes is the data of this leader's entries not yet applied (see
+   * RaftConfig.maxUncommittedEntriesSizeBytes). */
+  private uncommittedSizeBytes = 0
+  private readonly maxCommittedSizePerReadyBytes: number
+  private readonly maxUncommittedEntriesSizeBytes: number
 
   constructor(cfg: RaftConfig) {
     validateConfig(cfg)
@@ -78,6 +86,10 @@ export class RaftNode {
     this.id = cfg.id
     this.peers = [...cfg.peers].sort((a, b) => a - b)
     this.peerSet = new Set(this.peers)
+    this.maxCommittedSizePerReadyBytes =
+      cfg.maxCommittedSizePerReadyBytes ?? DEFAULT_RAFT_OPTIONS.maxCommittedSizePerReadyBytes
+    this.maxUncommittedEntriesSizeBytes =
+      cfg.maxUncommittedEntriesSizeBytes ?? DEFAULT_RAFT_OPTIONS.maxUncommittedEntriesSizeBytes
     this.log = new RaftLog(cfg.storage, cfg.applied ?? 0)
     // Restart from persisted state (Figure 2: currentTerm, votedFor and log[] are persistent).
     // Storage must hand over a state a node can be in; a node's disk recovery refuses any other
@@ -127,6 +139,18 @@ export class RaftNode {
       // diss. §3.10: the old leader stops accepting new client requests during a transfer.
       return { ok: false, reason: 'transferring', leaderId: this.leaderId }
     }
+    let sizeBytes = 0
+    for (const d of datas) sizeBytes += d.length
+    if (
+      this.uncommittedSizeBytes > 0 &&
+      sizeBytes > 0 &&
+      this.uncommittedSizeBytes + sizeBytes > this.maxUncommittedEntriesSizeBytes
+    ) {
+      // A leader that cannot commit (no quorum, slow followers) refuses work it cannot finish
+      // rather than grow its log without bound; the client may retry once entries commit.
+      return { ok: false, reason: 'uncommitted-limit', leaderId: this.leaderId }
+    }
+    this.uncommittedSizeBytes += sizeBytes
     const index = this.log.lastIndex() + 1
     this.appendEntries('normal', datas)
     this.bcastAppend()
@@ -172,7 +196,8 @@ export class RaftNode {
     const invalid = checkMessage(m, this.id)
     if (invalid !== null) return { ok: false, reason: invalid }
     if (m.from === this.id || !this.peerSet.has(m.from)) return OK
-    const refused = this.refuseImpossible(m)
+    const refused =
+      this.refuseImpossible(m) ?? (m.type === 'MsgSnap' ? this.refuseSnapshot(m) : null)
     if (refused !== null) return { ok: false, reason: refused }
     this.stepChecked(m)
     return OK
@@ -189,11 +214,22 @@ export class RaftNode {
       return `${m.reject ? 'rejects' : 'acknowledges'} index ${m.index}, past this leader's last index ${this.log.lastIndex()}`
     }
     if (
-      (m.type === 'MsgApp' || m.type === 'MsgHeartbeat' || m.type === 'MsgTimeoutNow') &&
+      (isFromLeader(m) || m.type === 'MsgTimeoutNow') &&
       ((this.role === 'leader' && m.from !== this.id) ||
         (this.leaderId !== NONE && m.from !== this.leaderId))
     ) {
       return `n${m.from} acts as leader of term ${m.term}, which n${this.leaderId} leads`
+    }
+    return null
+  }
+
+  /** refuseSnapshot returns why a MsgSnap's snapshot cannot come from a correct leader of this
+   * cluster, or null. Until membership changes exist, the configuration a snapshot records is
+   * the one peer list every member shares. */
+  private refuseSnapshot(m: Message): string | null {
+    const peers = (m.snapshot as Snapshot).metadata.peers
+    if (peers.length !== this.peers.length || !peers.every((p) => this.peerSet.has(p))) {
+      return `snapshot configuration ${peers.join(',')} is not this cluster's ${this.peers.join(',')}`
     }
     return null
   }
@@ -225,7 +261,7 @@ export class RaftNode {
       } else if (m.type === 'MsgPreVoteResp' && !m.reject) {
         // A granted pre-vote carries the term we would campaign in; it is counted below.
       } else {
-        const leader = m.type === 'MsgApp' || m.type === 'MsgHeartbeat' ? m.from : NONE
+        const leader = isFromLeader(m) ? m.from : NONE
         if (this.role !== 'follower') {
           this.events.push({ kind: 'steppedDown', term: m.term, reason: 'higher-term' })
         }
@@ -233,10 +269,7 @@ export class RaftNode {
         this.becomeFollower(m.term, leader)
       }
     } else if (m.term < this.term) {
-      if (
-        (this.cfg.checkQuorum || this.cfg.preVote) &&
-        (m.type === 'MsgApp' || m.type === 'MsgHeartbeat')
-      ) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && isFromLeader(m)) {
         // A stale leader that cannot hear higher terms through votes (they are ignored in its
         // lease, or never sent under PreVote) learns our term from this reply and steps down.
         this.send({ type: 'MsgAppResp', to: m.from })
@@ -272,6 +305,7 @@ export class RaftNode {
     return (
       this.msgs.length > 0 ||
       this.log.hasUnstable() ||
+      this.log.pendingSnapshot() !== null ||
       this.log.hasNextCommittedEntries() ||
       this.readStates.length > 0 ||
       this.events.length > 0 ||
@@ -292,16 +326,21 @@ export class RaftNode {
     // message could not be encoded is never handed out to be persisted.
     assert(hard.term <= MAX_TERM, () => `term ${hard.term} is past MAX_TERM`)
     const entries = this.log.unstableEntries()
+    const snapshot = this.log.pendingSnapshot()
     const rd: Ready = {
       softState: softChanged ? soft : null,
       hardState: hardChanged ? hard : null,
+      snapshot,
       entries,
-      committedEntries: this.log.nextCommittedEntries(Number.POSITIVE_INFINITY),
+      committedEntries: this.log.nextCommittedEntries(this.maxCommittedSizePerReadyBytes),
       messages: this.msgs,
       readStates: this.readStates,
       events: this.events,
       mustSync:
-        entries.length > 0 || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
+        entries.length > 0 ||
+        snapshot !== null ||
+        hard.term !== this.prevHard.term ||
+        hard.vote !== this.prevHard.vote,
     }
     this.msgs = []
     this.readStates = []
@@ -316,11 +355,22 @@ export class RaftNode {
   advance(rd: Ready): void {
     assert(this.readyPending, 'advance() without a pending ready()')
     this.readyPending = false
+    if (rd.snapshot) {
+      // Persisted and restored: the state machine holds everything up to the snapshot.
+      this.log.stableSnapTo(rd.snapshot.metadata.index)
+      this.log.appliedTo(rd.snapshot.metadata.index)
+    }
     const lastStored = rd.entries[rd.entries.length - 1]
     if (lastStored) this.log.stableTo(lastStored.index, lastStored.term)
     const lastApplied = rd.committedEntries[rd.committedEntries.length - 1]
     if (lastApplied) this.log.appliedTo(lastApplied.index)
-    if (lastStored && this.role === 'leader') {
+    if (this.role === 'leader' && rd.committedEntries.length > 0) {
+      let sizeBytes = 0
+      for (const e of rd.committedEntries) sizeBytes += e.data.length
+      // Entries of earlier terms were never counted: never go below zero.
+      this.uncommittedSizeBytes = Math.max(0, this.uncommittedSizeBytes - sizeBytes)
+    }
+    if ((lastStored || rd.snapshot) && this.role === 'leader') {
       // The leader's own write is now durable: it counts toward the majority.
       const self = this.progress.get(this.id) as Progress
       if (self.maybeUpdate(this.log.stableIndex()) && this.maybeCommit()) {
@@ -357,6 +407,8 @@ export class RaftNode {
       applied: this.log.applied,
       lastIndex: this.log.lastIndex(),
       lastTerm: this.log.lastTerm(),
+      firstIndex: this.log.firstIndex(),
+      snapshotIndex: this.log.snapshotIndex(),
       electionElapsedTicks: this.electionElapsed,
       electionTimeoutTicks:
         this.role === 'leader' ? this.cfg.electionTimeoutMinTicks : this.randomizedElectionTimeout,
@@ -427,6 +479,7 @@ export class RaftNode {
     this.progress.clear()
     this.pendingReads = []
     this.readOnly = new ReadOnlyQueue()
+    this.uncommittedSizeBytes = 0
   }
 
   /** §5.2: election timeouts are drawn at random from [min, max) so split votes are rare. */
@@ -599,10 +652,12 @@ export class RaftNode {
     switch (m.type) {
       case 'MsgApp':
       case 'MsgHeartbeat':
+      case 'MsgSnap':
         // §5.2: a candidate that hears from a leader of its term (or later) returns to follower.
         this.events.push({ kind: 'steppedDown', term: m.term, reason: 'leader-seen' })
         this.becomeFollower(m.term, m.from)
         if (m.type === 'MsgApp') this.handleAppendEntries(m)
+        else if (m.type === 'MsgSnap') this.handleSnapshot(m)
         else this.handleHeartbeat(m)
         return
       case respType: {
@@ -642,6 +697,11 @@ export class RaftNode {
         this.electionElapsed = 0
         this.leaderId = m.from
         this.handleHeartbeat(m)
+        return
+      case 'MsgSnap':
+        this.electionElapsed = 0
+        this.leaderId = m.from
+        this.handleSnapshot(m)
         return
       case 'MsgTimeoutNow':
         // diss. §3.10: the transfer target starts an election at once, skipping PreVote.
@@ -684,8 +744,40 @@ export class RaftNode {
       index: m.index,
       reject: true,
       rejectHint: hintIndex,
-      logTerm: this.log.term(hintIndex) ?? 0,
+      logTerm: termOrZero(this.log.term(hintIndex)),
     })
+  }
+
+  /**
+   * handleSnapshot is the receiver side of InstallSnapshot (§7). The follower takes the snapshot
+   * only if it moves its commit index forward (restore), and answers with a MsgAppResp either
+   * way: its new last index, or — for a stale or duplicate snapshot — its commit index, which
+   * tells the leader where it stands.
+   */
+  protected handleSnapshot(m: Message): void {
+    if (this.restore(m.snapshot as Snapshot)) {
+      this.send({ type: 'MsgAppResp', to: m.from, index: this.log.lastIndex() })
+    } else {
+      this.send({ type: 'MsgAppResp', to: m.from, index: this.log.committed })
+    }
+  }
+
+  /**
+   * restore installs snapshot `s` and returns true, or returns false when it has no news: it is
+   * at or below the commit index (stale, or a duplicate — restoring it would move the commit
+   * index and the applied state backwards), or the log already holds its last entry (§7: "If
+   * existing log entry has same index and term as snapshot's last included entry, retain log
+   * entries following it"; the commit index moves up to it instead).
+   */
+  protected restore(s: Snapshot): boolean {
+    const { index, term } = s.metadata
+    if (index <= this.log.committed) return false
+    if (this.log.matchTerm(index, term)) {
+      this.log.commitTo(index)
+      return false
+    }
+    this.log.restore(s)
+    return true
   }
 
   private handleHeartbeat(m: Message): void {
@@ -731,7 +823,14 @@ export class RaftNode {
     const wasPaused = pr.isPaused()
     if (!pr.maybeUpdate(m.index)) return
     if (pr.state === 'probe') pr.becomeReplicate()
-    else pr.inflights.freeLE(m.index)
+    else if (pr.state === 'snapshot') {
+      // The follower holds the snapshot (or got far enough some other way): once the log can
+      // take it from here, replicate again, through probe so the snapshot is accounted for.
+      if (pr.match + 1 >= this.log.firstIndex()) {
+        pr.becomeProbe()
+        pr.becomeReplicate()
+      }
+    } else pr.inflights.freeLE(m.index)
     if (this.maybeCommit()) {
       this.releasePendingReads()
       this.bcastAppend()
@@ -770,7 +869,7 @@ export class RaftNode {
     const matches = this.peers.map((p) => (this.progress.get(p) as Progress).match)
     matches.sort((a, b) => b - a)
     const candidate = matches[quorum(this.peers.length) - 1] as number
-    if (candidate > this.log.committed && this.log.term(candidate) === this.term) {
+    if (candidate > this.log.committed && this.log.matchTerm(candidate, this.term)) {
       this.log.commitTo(candidate)
       return true
     }
@@ -811,22 +910,23 @@ export class RaftNode {
   }
 
   /** maybeSendAppend sends the follower its next entries (or an empty probe / commit update when
-   * sendIfEmpty); it returns false when flow control holds it back or there is nothing to send. */
+   * sendIfEmpty), or a snapshot when they are compacted; it returns false when flow control holds
+   * it back or there is nothing to send. */
   private maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
     const pr = this.progress.get(to) as Progress
     if (pr.isPaused()) return false
     const prevIndex = pr.next - 1
     const prevTerm = this.log.term(prevIndex)
-    // Snapshots (a later issue) will replace this: entries before firstIndex() are never dropped yet.
-    assert(
-      prevTerm !== undefined,
-      () => `no term for index ${prevIndex}: log compaction is unsupported`,
-    )
+    if (prevTerm === 'compacted') return this.maybeSendSnapshot(to, pr)
+    if (prevTerm === 'unavailable') {
+      throw new AssertionError(`n${to}'s next index ${pr.next} is past the last index`)
+    }
     const last = this.log.lastIndex()
     const entries =
       pr.next <= last
         ? this.log.slice(pr.next, last + 1, this.cfg.maxEntriesPerMsg, this.cfg.maxSizePerMsgBytes)
         : []
+    if (entries === 'compacted' || entries === 'unavailable') return this.maybeSendSnapshot(to, pr)
     if (entries.length === 0 && !sendIfEmpty) return false
     this.send({
       type: 'MsgApp',
@@ -838,6 +938,40 @@ export class RaftNode {
     })
     pr.sentEntries(prevIndex + entries.length, entries.length)
     return true
+  }
+
+  /**
+   * maybeSendSnapshot sends the follower the latest snapshot, as the entries it needs are
+   * compacted (§7: InstallSnapshot), and holds back appends until it is through (Progress state
+   * 'snapshot'). Like etcd, it waits for a follower not heard from lately — no use shipping a
+   * snapshot into a partition — and for a snapshot the host cannot hand over yet.
+   */
+  private maybeSendSnapshot(to: NodeId, pr: Progress): boolean {
+    if (!pr.recentActive) return false
+    const snap = this.log.snapshot()
+    if (snap === 'temporarily-unavailable') return false
+    assert(snap.metadata.index >= this.log.firstIndex() - 1 && snap.metadata.index > 0, () => {
+      return `the latest snapshot (index ${snap.metadata.index}) does not cover the entries compacted before ${this.log.firstIndex()}`
+    })
+    pr.becomeSnapshot(snap.metadata.index)
+    this.send({ type: 'MsgSnap', to, snapshot: snap })
+    return true
+  }
+
+  /**
+   * reportSnapshot is the host telling the leader how the MsgSnap it sent to `to` went (etcd's
+   * ReportSnapshot): 'finished' once the follower received it, 'failed' when it could not be
+   * delivered. Either way the leader goes back to probing — from after the snapshot, or from the
+   * follower's match — and waits for the follower's answer or the next heartbeat before it sends
+   * again. Reports that no longer apply (not leader, no snapshot in flight) are ignored.
+   */
+  reportSnapshot(to: NodeId, status: SnapshotStatus): void {
+    if (this.role !== 'leader') return
+    const pr = this.progress.get(to)
+    if (!pr || pr.state !== 'snapshot') return
+    if (status === 'failed') pr.pendingSnapshot = 0
+    pr.becomeProbe()
+    pr.probeSent = true
   }
 
   private abortTransfer(reason: 'timeout' | 'superseded'): void {
@@ -852,7 +986,7 @@ export class RaftNode {
     // diss. §6.4 step 1: the leader must know the commit index of its term, which it learns once
     // its no-op commits. Until then requests wait — even on a single node, whose restarted
     // commit index may lag entries that were committed (and acknowledged) before a crash.
-    if (this.log.term(this.log.committed) !== this.term) {
+    if (!this.log.matchTerm(this.log.committed, this.term)) {
       this.pendingReads.push(req)
       return
     }
@@ -869,7 +1003,7 @@ export class RaftNode {
   }
 
   private releasePendingReads(): void {
-    if (this.pendingReads.length === 0 || this.log.term(this.log.committed) !== this.term) return
+    if (this.pendingReads.length === 0 || !this.log.matchTerm(this.log.committed, this.term)) return
     const reqs = this.pendingReads
     this.pendingReads = []
     for (const r of reqs) this.handleReadRequest(r)
@@ -891,7 +1025,7 @@ export class RaftNode {
       m.type === 'MsgVoteResp' ||
       m.type === 'MsgPreVoteResp'
     assert(!isVote || m.term !== undefined, () => `${m.type} needs an explicit term`)
-    this.msgs.push({
+    const msg: Message = {
       type: m.type,
       from: this.id,
       to: m.to,
@@ -903,7 +1037,11 @@ export class RaftNode {
       reject: m.reject ?? false,
       rejectHint: m.rejectHint ?? 0,
       context: m.context ?? '',
-    })
+      // Set on a MsgSnap only, but present on every message the core makes: one object shape
+      // for all of them keeps every reader of messages fast.
+      snapshot: m.snapshot,
+    }
+    this.msgs.push(msg)
   }
 
   private softState(): SoftState {
@@ -913,6 +1051,15 @@ export class RaftNode {
   private hardState(): HardState {
     return { term: this.term, vote: this.vote, commit: this.log.committed }
   }
+}
+
+/** isFromLeader tells the messages only a leader sends to its followers. */
+function isFromLeader(m: Message): boolean {
+  return m.type === 'MsgApp' || m.type === 'MsgHeartbeat' || m.type === 'MsgSnap'
+}
+
+function termOrZero(t: number | string): number {
+  return typeof t === 'number' ? t : 0
 }
 
 function sameSoft(a: SoftState, b: SoftState): boolean {
@@ -942,4 +1089,12 @@ function validateConfig(cfg: RaftConfig): void {
   )
   assert(cfg.maxInflightMsgs > 0, 'maxInflightMsgs must be positive')
   assert(cfg.maxEntriesPerMsg > 0, 'maxEntriesPerMsg must be positive')
+  assert(
+    (cfg.maxCommittedSizePerReadyBytes ?? 1) > 0,
+    'maxCommittedSizePerReadyBytes must be positive',
+  )
+  assert(
+    (cfg.maxUncommittedEntriesSizeBytes ?? 1) > 0,
+    'maxUncommittedEntriesSizeBytes must be positive',
+  )
 }

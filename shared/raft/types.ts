@@ -50,6 +50,9 @@ export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader'
  * | MsgHeartbeat(Resp) | 5.2        | commit (≤ the follower's match), context (a ReadIndex round)   |
  * | MsgTimeoutNow      | diss. 3.10 | (none): the receiver campaigns at once                         |
  * | MsgReadIndex(Resp) | diss. 6.4  | context; the response carries index = the read index          |
+ * | MsgSnap            | 7          | snapshot: the leader's snapshot, for a follower that needs     |
+ * |                    |            | entries the leader has compacted (InstallSnapshot); answered   |
+ * |                    |            | by a MsgAppResp                                                |
  */
 export type MessageType =
   | 'MsgApp'
@@ -63,6 +66,7 @@ export type MessageType =
   | 'MsgTimeoutNow'
   | 'MsgReadIndex'
   | 'MsgReadIndexResp'
+  | 'MsgSnap'
 
 /** MESSAGE_TYPES lists MessageType values in a fixed order (their wire codes are positions here). */
 export const MESSAGE_TYPES: readonly MessageType[] = [
@@ -77,11 +81,39 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'MsgTimeoutNow',
   'MsgReadIndex',
   'MsgReadIndexResp',
+  'MsgSnap',
 ]
+
+/** SnapshotMetadata says what a snapshot stands for: every entry up to and including `index`
+ * (whose term is `term`), and the cluster configuration at that index — today the list of voting
+ * members, which never changes (there are no membership changes yet). */
+export interface SnapshotMetadata {
+  readonly index: number
+  readonly term: number
+  readonly peers: readonly NodeId[]
+}
+
+/**
+ * Snapshot is the state machine's state after applying every entry up to `metadata.index`, as
+ * opaque bytes the core never looks into (§7: log compaction). A node that holds a snapshot may
+ * delete the entries it covers; a leader sends it (MsgSnap) to a follower that needs entries the
+ * leader no longer has.
+ */
+export interface Snapshot {
+  readonly metadata: SnapshotMetadata
+  readonly data: Uint8Array
+}
+
+/** EMPTY_SNAPSHOT is "no snapshot": index 0, nothing compacted. */
+export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
+  metadata: Object.freeze({ index: 0, term: 0, peers: Object.freeze([]) }),
+  data: new Uint8Array(0),
+})
 
 /**
  * Message is one Raft message. It is flat, as in etcd's raft: every type uses a subset of the
  * fields (see MessageType); unused numeric fields are 0, `entries` is empty and `context` is ''.
+ * `snapshot` is set on a MsgSnap only (undefined or absent on every other message).
  */
 export interface Message {
   type: MessageType
@@ -95,6 +127,7 @@ export interface Message {
   reject: boolean
   rejectHint: number
   context: string
+  snapshot?: Snapshot
 }
 
 /** HardState is what must be on stable storage before messages are sent (§5, Figure 2):
@@ -132,15 +165,19 @@ export type RaftEvent =
 
 /**
  * Ready is a batch of work the core hands to its host. The host must:
- * 1. persist `entries` (appending, and first truncating any stored entries at or after
+ * 1. persist `snapshot` if present — it replaces the whole stored log: every stored entry is
+ *    dropped and the log goes on from `snapshot.metadata.index` (MemoryStorage.applySnapshot) —
+ *    then `entries` (appending, and first truncating any stored entries at or after
  *    `entries[0].index`) and `hardState` if present — with fsync when `mustSync` is true;
  * 2. send `messages` only after that — a vote or an acknowledgement must never precede its
  *    record — except those `mayPrecedePersistence` allows: a leader's MsgApp and MsgHeartbeat may
  *    go out first, so the followers write while the leader does (diss. §10.2.1; the leader counts
  *    its own copy toward a majority only once `advance` says it is written);
- * 3. apply `committedEntries` to the state machine, in order, and serve `readStates` once the
- *    state machine has applied their index. Committed entries are already durable on a majority
- *    and never change, so this may happen before or after step 1;
+ * 3. restore the state machine from `snapshot` if present, then apply `committedEntries` to it, in
+ *    order, and serve `readStates` once the state machine has applied their index. A snapshot
+ *    holds only committed state, and committed entries are already durable on a majority and
+ *    never change, so this may happen before or after step 1. A Ready with a snapshot carries no
+ *    committed entries: those after it come in the next Ready;
  * 4. call `advance(ready)` once all of that is done, and only then ask for the next Ready.
  *    (Inputs — step, tick, propose — may arrive between `ready()` and `advance()`.)
  * `softState` and `events` are informational.
@@ -148,6 +185,8 @@ export type RaftEvent =
 export interface Ready {
   softState: SoftState | null
   hardState: HardState | null
+  /** snapshot is a snapshot from the leader to persist and restore, before `entries`. */
+  snapshot: Snapshot | null
   entries: Entry[]
   committedEntries: Entry[]
   messages: Message[]
@@ -157,9 +196,9 @@ export interface Ready {
 }
 
 /** mayPrecedePersistence tells whether a message of a Ready may be sent before the Ready's entries
- * and hard state are persisted: a leader's appends and heartbeats (see Ready). */
+ * and hard state are persisted: a leader's appends, snapshots and heartbeats (see Ready). */
 export function mayPrecedePersistence(m: Message): boolean {
-  return m.type === 'MsgApp' || m.type === 'MsgHeartbeat'
+  return m.type === 'MsgApp' || m.type === 'MsgHeartbeat' || m.type === 'MsgSnap'
 }
 
 /** RaftConfig configures one node. Times are in ticks; the host decides how long a tick is. */
@@ -186,11 +225,22 @@ export interface RaftConfig {
    * entry is always sent, however large). */
   maxEntriesPerMsg: number
   maxSizePerMsgBytes: number
+  /** maxCommittedSizePerReadyBytes bounds the committed entries one Ready hands out to apply (etcd's
+   * MaxCommittedSizePerReady; at least one entry is always handed out, however large), so one
+   * turn of a host's loop never applies an unbounded backlog — after a restart, say. The rest
+   * comes in the next Readys. Default DEFAULT_RAFT_OPTIONS.maxCommittedSizePerReadyBytes. */
+  maxCommittedSizePerReadyBytes?: number
+  /** maxUncommittedEntriesSizeBytes bounds the data of a leader's entries that are not yet applied
+   * (etcd's MaxUncommittedEntriesSize): a proposal past it is refused ('uncommitted-limit') rather
+   * than letting a leader that cannot commit grow its log without bound. A proposal is always
+   * taken when nothing is pending. Default DEFAULT_RAFT_OPTIONS.maxUncommittedEntriesSizeBytes. */
+  maxUncommittedEntriesSizeBytes?: number
   /** storage gives the core its persisted log and hard state. */
   storage: Storage
   /** rng is the seeded randomness behind election timeouts. */
   rng: Rng
-  /** applied is the last index the host's state machine already holds (0 for an empty one). */
+  /** applied is the last index the host's state machine already holds (0 for an empty one; after
+   * a restart, at least the index of the snapshot it was restored from). */
   applied?: number
 }
 
@@ -205,6 +255,8 @@ export const DEFAULT_RAFT_OPTIONS = {
   maxInflightMsgs: 64,
   maxEntriesPerMsg: 512,
   maxSizePerMsgBytes: 1 << 20,
+  maxCommittedSizePerReadyBytes: 16 << 20,
+  maxUncommittedEntriesSizeBytes: 64 << 20,
 } as const satisfies Partial<RaftConfig>
 
 /** StepResult says whether step() took a message. A message that no correct peer could have sent
@@ -218,6 +270,11 @@ export type ProposeResult =
   | { ok: true; index: number; term: number }
   | { ok: false; reason: 'not-leader'; leaderId: NodeId }
   | { ok: false; reason: 'transferring'; leaderId: NodeId }
+  | { ok: false; reason: 'uncommitted-limit'; leaderId: NodeId }
+
+/** SnapshotStatus is what a host reports about a MsgSnap it tried to deliver (reportSnapshot):
+ * 'finished' when the follower received it, 'failed' when it could not be delivered. */
+export type SnapshotStatus = 'finished' | 'failed'
 
 /** ReadIndexResult says whether a read request was accepted; its answer comes as a ReadState. */
 export type ReadIndexResult = { ok: true } | { ok: false; reason: 'no-leader' }
@@ -247,6 +304,10 @@ export interface BasicStatus {
 export interface Status extends BasicStatus {
   lastIndex: number
   lastTerm: number
+  /** firstIndex is the first entry still in the log (1 when nothing was compacted). */
+  firstIndex: number
+  /** snapshotIndex is the index of the latest snapshot the node holds (0: none). */
+  snapshotIndex: number
   electionElapsedTicks: number
   electionTimeoutTicks: number
   leadTransferee: NodeId
@@ -259,12 +320,24 @@ export interface ProgressStatus {
   id: NodeId
   matchIndex: number
   nextIndex: number
-  state: 'probe' | 'replicate'
+  state: 'probe' | 'replicate' | 'snapshot'
+  /** pendingSnapshot is the index of the snapshot in flight to the follower (state 'snapshot'). */
+  pendingSnapshot: number
   inflight: number
   recentActive: boolean
 }
 
-/** Storage is read access to the persisted log and hard state. Indexes start at 1. */
+/** LogUnavailable says why a log read has no answer (etcd's ErrCompacted and ErrUnavailable):
+ * 'compacted' — the index is below the log's first index, folded into a snapshot and deleted;
+ * 'unavailable' — the index is past the log's last index. */
+export type LogUnavailable = 'compacted' | 'unavailable'
+
+/** SnapshotUnavailable says a snapshot cannot be had right now (etcd's
+ * ErrSnapshotTemporarilyUnavailable: the host is still making one); the leader tries again later. */
+export type SnapshotUnavailable = 'temporarily-unavailable'
+
+/** Storage is read access to the persisted log, hard state and snapshot. Indexes start at 1.
+ * Entries before firstIndex() have been compacted: a snapshot covers them (etcd's Storage). */
 export interface Storage {
   /** initialState returns the persisted hard state (term, vote, commit). */
   initialState(): HardState
@@ -272,8 +345,14 @@ export interface Storage {
   firstIndex(): number
   /** lastIndex is the index of the last stored entry (firstIndex() - 1 when empty). */
   lastIndex(): number
-  /** term returns the term of entry i, for firstIndex()-1 ≤ i ≤ lastIndex(); else undefined. */
-  term(i: number): number | undefined
-  /** entries returns entries [lo, hi), at most maxCount and — past the first — maxSizeBytes. */
-  entries(lo: number, hi: number, maxCount: number, maxSizeBytes: number): Entry[]
+  /** term returns the term of entry i for firstIndex()-1 ≤ i ≤ lastIndex() (the term of the last
+   * compacted entry is kept), 'compacted' below that range, 'unavailable' above it. */
+  term(i: number): number | LogUnavailable
+  /** entries returns entries [lo, hi), at most maxCount and — past the first — maxSizeBytes;
+   * 'compacted' when lo < firstIndex(), 'unavailable' when hi > lastIndex() + 1. */
+  entries(lo: number, hi: number, maxCount: number, maxSizeBytes: number): Entry[] | LogUnavailable
+  /** snapshot returns the latest durable snapshot (EMPTY_SNAPSHOT when there is none), or
+   * 'temporarily-unavailable'. Its index is at least firstIndex() - 1: compaction never deletes
+   * entries no snapshot covers. */
+  snapshot(): Snapshot | SnapshotUnavailable
 }

@@ -1,6 +1,8 @@
 // The simulator's judge: Raft's safety properties (§5.2, §5.4, Figure 3) checked after every
-// step, using chained hashes of each node's persisted log so a whole prefix compares in O(1).
-import type { Entry, NodeId } from '../raft/types'
+// step, using chained hashes of each node's persisted log so a whole prefix compares in O(1), and
+// digests of each node's applied state, so that state restored from a snapshot (§7) is compared
+// with state built entry by entry.
+import type { Entry, NodeId, SnapshotMetadata } from '../raft/types'
 
 /** ViolationKind names the property a run broke. */
 export type ViolationKind =
@@ -63,6 +65,10 @@ export class SafetyChecker {
   private readonly lastCommit = new Map<NodeId, number>()
   private readonly lastTerm = new Map<NodeId, number>()
   private readonly pendingReads = new Map<string, number>()
+  /** Per node: the index its state machine holds (applied or restored), this incarnation. */
+  private readonly applied = new Map<NodeId, number>()
+  /** stateDigests[i] is the digest of the applied state after index i, as first reported. */
+  private readonly stateDigests: number[] = []
 
   constructor(nodes: readonly NodeId[]) {
     for (const n of nodes) {
@@ -125,14 +131,39 @@ export class SafetyChecker {
     this.onDurable(node, entries)
   }
 
-  /** resetLog replaces a node's log with `entries` (what it persisted), after a restart lost
-   * whatever it had not written. */
-  resetLog(node: NodeId, entries: readonly Entry[]): void {
+  /** resetLog replaces a node's log with what it persisted — entries after the compacted prefix
+   * that ends at `base` (0: nothing compacted) — after a restart lost whatever it had not
+   * written. */
+  resetLog(node: NodeId, base: { index: number; term: number }, entries: readonly Entry[]): void {
+    this.replacePrefix(node, base)
+    this.onAppend(node, entries)
+  }
+
+  /** onSnapshotLog records that a node's log was replaced by a snapshot (§7): it now stands for
+   * the committed prefix up to the snapshot's index, which must be committed, with that term. */
+  onSnapshotLog(node: NodeId, md: SnapshotMetadata): void {
+    this.replacePrefix(node, md)
+  }
+
+  /** replacePrefix makes a node's log the committed prefix up to `base` and nothing after it: the
+   * entries a snapshot covers (or a compacted prefix) are committed ones. */
+  private replacePrefix(node: NodeId, base: { index: number; term: number }): void {
     const chain = this.chain.get(node) as number[]
     const terms = this.terms.get(node) as number[]
-    chain.length = 1
-    terms.length = 1
-    this.onAppend(node, entries)
+    if (base.index > this.committedIndex || this.entryTerms[base.index] !== base.term) {
+      this.fail(
+        'state-machine-safety',
+        [node],
+        `n${node}'s snapshot or compacted log ends at ${base.term}/${base.index}, which is not a committed entry`,
+      )
+    }
+    const n = Math.min(base.index, this.committedIndex) + 1
+    chain.length = 0
+    terms.length = 0
+    for (let i = 0; i < n; i++) {
+      chain.push(this.committedChain[i] as number)
+      terms.push(this.entryTerms[i] as number)
+    }
   }
 
   /** onCommit checks a node's commit index: never decreasing, and the committed prefix equal to
@@ -186,15 +217,83 @@ export class SafetyChecker {
     this.lastCommit.set(node, commit)
   }
 
-  /** onApply checks that an applied entry is the one committed at its index. */
-  onApply(node: NodeId, e: Entry): void {
+  /** onApply checks that an applied entry is the one committed at its index, and the next one
+   * for the node's state machine; it returns false (and records a violation) otherwise. */
+  onApply(node: NodeId, e: Entry): boolean {
     if (e.index > this.committedIndex || this.entryTerms[e.index] !== e.term) {
       this.fail(
         'state-machine-safety',
         [node],
         `n${node} applied ${e.term}/${e.index}, not the committed entry`,
       )
+      return false
     }
+    const held = this.applied.get(node) ?? 0
+    if (e.index !== held + 1) {
+      this.fail(
+        'state-machine-safety',
+        [node],
+        `n${node} applies entry ${e.index}, but its state machine holds entries up to ${held}: ` +
+          (e.index > held
+            ? `entries ${held + 1}…${e.index - 1} never reached it`
+            : 'it would apply an entry twice'),
+      )
+      return false
+    }
+    this.applied.set(node, e.index)
+    return true
+  }
+
+  /** onAppliedState checks State Machine Safety on the state itself: every node's state machine
+   * after index i — built entry by entry, restored from a snapshot, or both — is the same. */
+  onAppliedState(node: NodeId, index: number, digest: number): void {
+    const known = this.stateDigests[index]
+    if (known === undefined) this.stateDigests[index] = digest
+    else if (known !== digest) {
+      this.fail(
+        'state-machine-safety',
+        [node],
+        `n${node}'s state machine after index ${index} differs from another node's at that index`,
+      )
+    }
+  }
+
+  /** onRestore checks a state machine restored from a snapshot at `index` (a leader's, in a
+   * Ready): it never goes back past what the node applied, and equals every other node's state at
+   * that index. */
+  onRestore(node: NodeId, index: number, digest: number): void {
+    const held = this.applied.get(node) ?? 0
+    if (index < held) {
+      this.fail(
+        'state-machine-safety',
+        [node],
+        `n${node} restored a snapshot at ${index}, behind the ${held} entries its state machine had applied`,
+      )
+    }
+    this.applied.set(node, index)
+    if (index > 0) this.onAppliedState(node, index, digest)
+  }
+
+  /** onRestart checks what a restarted node rebuilds its state machine from: the snapshot on its
+   * disk (at `snapshotIndex`, with that digest) must cover every entry its log has compacted
+   * (before `firstIndex`), or committed entries are lost for good. */
+  onRestart(node: NodeId, snapshotIndex: number, firstIndex: number, digest: number): void {
+    this.applied.set(node, snapshotIndex)
+    this.onCompact(node, snapshotIndex, firstIndex)
+    if (snapshotIndex > 0) this.onAppliedState(node, snapshotIndex, digest)
+  }
+
+  /** onCompact checks a node's disk after it compacted its log: the durable snapshot (at
+   * `snapshotIndex`) covers every entry deleted (before `firstIndex`). Otherwise the entries in
+   * between exist only in the state machine's memory, and a crash loses them for good. */
+  onCompact(node: NodeId, snapshotIndex: number, firstIndex: number): void {
+    if (snapshotIndex >= firstIndex - 1) return
+    this.fail(
+      'state-machine-safety',
+      [node],
+      `n${node}'s disk holds entries from ${firstIndex} on and a snapshot up to ${snapshotIndex}: ` +
+        `committed entries ${snapshotIndex + 1}…${firstIndex - 1} are on no disk of it`,
+    )
   }
 
   /** onTerm checks a node's term never decreases, even across restarts (it is persisted). */

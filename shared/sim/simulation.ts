@@ -1,10 +1,12 @@
 // A seeded, in-memory Raft cluster: the real core (shared/raft) driven by a discrete-event loop
 // with an unreliable network (delay, loss, duplication, reordering), directed partitions, crashes
-// that lose unpersisted state, restarts from persisted state, and pauses. Every step is followed
-// by the safety checks; a final phase heals everything and checks liveness.
+// that lose unpersisted state, restarts from persisted state, and pauses. Hosts snapshot their
+// state machines and compact their logs as they go (§7), so leaders send snapshots to followers
+// that fall behind. Every step is followed by the safety checks; a final phase heals everything
+// and checks liveness.
 import { encodeKvCommand } from '../kv/command'
 import { KvStore } from '../kv/store'
-import { describeEvent, describeMessage } from '../raft/describe'
+import { describeEvent, describeMessage, describeSnapshot } from '../raft/describe'
 import { RaftNode } from '../raft/raft'
 import { MemoryStorage } from '../raft/storage'
 import {
@@ -13,7 +15,9 @@ import {
   type NodeId,
   type RaftConfig,
   type Ready,
+  type SnapshotStatus,
 } from '../raft/types'
+import { RaftView } from '../raft/view'
 import { AssertionError } from '../util/assert'
 import { createRng, type Rng } from '../util/rng'
 import { EventQueue, type Timed } from './queue'
@@ -31,6 +35,11 @@ export const ALL_FAULTS: readonly FaultKind[] = ['partition', 'oneway', 'isolate
 
 /** NodeFactory builds a node's core; tests pass deliberately broken variants here. */
 export type NodeFactory = (cfg: RaftConfig) => RaftNode
+
+/** BrokenHost names a deliberately wrong host behaviour, for tests that the checks catch it:
+ * 'compact-before-snapshot-durable' deletes log entries as soon as it starts writing the
+ * snapshot that covers them, so a crash before that write completes loses committed state. */
+export type BrokenHost = 'compact-before-snapshot-durable'
 
 /** SimOptions configures one simulated run. Defaults give short timeouts so that a few thousand
  * steps see many elections. */
@@ -59,6 +68,14 @@ export interface SimOptions {
   meanFaultIntervalUnits: number
   /** clientIntervalUnits is the gap between client proposals or reads. */
   clientIntervalUnits: number
+  /** snapshotEveryEntries: once a host's state machine has applied this many entries past its
+   * last snapshot, it takes one at a random later point (it skips half its chances) — writes it
+   * (a disk write that takes time), then compacts its log; 0: never. */
+  snapshotEveryEntries: number
+  /** compactMarginEntries is how many entries a host keeps behind its snapshot when it compacts. */
+  compactMarginEntries: number
+  /** brokenHost makes every host misbehave that way (null: correct hosts). */
+  brokenHost: BrokenHost | null
   /** liveness runs the final heal-and-converge phase. */
   liveness: boolean
   /** livenessBaseTicks (0: ten maximum election timeouts): after healing, a leader must commit a
@@ -89,6 +106,9 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'seed'> = {
   faults: ALL_FAULTS,
   meanFaultIntervalUnits: 300,
   clientIntervalUnits: 15,
+  snapshotEveryEntries: 8,
+  compactMarginEntries: 2,
+  brokenHost: null,
   liveness: true,
   livenessBaseTicks: 0,
   createNode: (cfg) => new RaftNode(cfg),
@@ -112,6 +132,12 @@ export interface SimStats {
   crashes: number
   proposals: number
   readsAnswered: number
+  /** Snapshots hosts wrote, compactions they made, MsgSnaps leaders sent and snapshots followers
+   * restored from them. */
+  snapshotsTaken: number
+  compactions: number
+  snapshotsSent: number
+  snapshotsRestored: number
   /** Ticks from healing to a leader committing a new entry, and to every node applying it. */
   livenessCommitTicks: number | null
   livenessConvergeTicks: number | null
@@ -125,12 +151,17 @@ export interface SimResult {
   violation: Violation | null
 }
 
+// Events come in four shapes only (tick; deliver and snapshot reports; ready, persisted and
+// the snapshot work; nemesis and client): more would make the queue's and the loop's property
+// reads megamorphic, which costs the sweeps a fifth of their speed.
 type SimEvent = Timed &
   (
     | { kind: 'tick'; node: NodeId }
     | { kind: 'deliver'; msg: Message }
     | { kind: 'ready'; node: NodeId; incarnation: number }
     | { kind: 'persisted'; node: NodeId; incarnation: number }
+    | { kind: 'snapshotWritten' | 'compact'; node: NodeId; incarnation: number }
+    | { kind: 'snapshotFinished' | 'snapshotFailed'; msg: Message }
     | { kind: 'nemesis' }
     | { kind: 'client' }
   )
@@ -138,6 +169,8 @@ type SimEvent = Timed &
 interface SimNode {
   id: NodeId
   raft: RaftNode | null
+  /** view reads the core for the host (never its mutable fields). */
+  view: RaftView | null
   storage: MemoryStorage
   kv: KvStore
   paused: boolean
@@ -146,6 +179,8 @@ interface SimNode {
   readyScheduled: boolean
   /** pending is a Ready whose disk write is in flight (handleReady → persistReady). */
   pending: Ready | null
+  /** snapshotJob is the snapshot being written, then compacted (one at a time), or null. */
+  snapshotJob: { index: number; data: Uint8Array; compactTo: number } | null
 }
 
 /** runSimulation runs one seeded simulation and returns its statistics and first violation.
@@ -169,6 +204,8 @@ export function variedOptions(seed: number): Partial<SimOptions> {
     meanFaultIntervalUnits: rng.pick([60, 120, 300]),
     clientIntervalUnits: rng.pick([5, 15, 40]),
     ...diskAndTimeouts(rng.pick([4, 4, 20, 60])),
+    snapshotEveryEntries: rng.pick([3, 5, 10, 25]),
+    compactMarginEntries: rng.pick([0, 1, 3]),
   }
 }
 
@@ -196,6 +233,7 @@ export class Simulation {
   private readonly nemesisRng: Rng
   private readonly clientRng: Rng
   private readonly nodeRng: Rng
+  private readonly hostRng: Rng
   private readonly cuts = new Set<number>()
   private time = 0
   private lossProbability: number
@@ -214,6 +252,7 @@ export class Simulation {
     this.nemesisRng = root.fork(2)
     this.clientRng = root.fork(3)
     this.nodeRng = root.fork(4)
+    this.hostRng = root.fork(5)
     this.lossProbability = opts.lossProbability
     this.duplicateProbability = opts.duplicateProbability
     this.stats = {
@@ -232,6 +271,10 @@ export class Simulation {
       crashes: 0,
       proposals: 0,
       readsAnswered: 0,
+      snapshotsTaken: 0,
+      compactions: 0,
+      snapshotsSent: 0,
+      snapshotsRestored: 0,
       livenessCommitTicks: null,
       livenessConvergeTicks: null,
       livenessBoundTicks: 0,
@@ -240,6 +283,7 @@ export class Simulation {
       const node: SimNode = {
         id,
         raft: null,
+        view: null,
         storage: new MemoryStorage(),
         kv: new KvStore(),
         paused: false,
@@ -247,6 +291,7 @@ export class Simulation {
         incarnation: 0,
         readyScheduled: false,
         pending: null,
+        snapshotJob: null,
       }
       this.nodes.set(id, node)
       this.start(node)
@@ -319,6 +364,14 @@ export class Simulation {
         }
         break
       }
+      case 'snapshotWritten':
+      case 'compact':
+        this.snapshotEvent(ev)
+        break
+      case 'snapshotFinished':
+      case 'snapshotFailed':
+        this.snapshotReport(ev.msg, ev.kind === 'snapshotFinished' ? 'finished' : 'failed')
+        break
       case 'nemesis':
         if (this.phase === 'faults') {
           this.nemesis()
@@ -339,12 +392,48 @@ export class Simulation {
     return true
   }
 
+  /** snapshotEvent carries on the snapshot work of a node's current incarnation: the snapshot
+   * is written, or the compaction is due. */
+  private snapshotEvent(ev: SimEvent & { kind: 'snapshotWritten' | 'compact' }): void {
+    const node = this.nodes.get(ev.node) as SimNode
+    if (!node.raft || node.incarnation !== ev.incarnation || !node.snapshotJob) return
+    if (node.paused) {
+      node.held.push(ev)
+      return
+    }
+    if (ev.kind === 'snapshotWritten') this.snapshotWritten(node, node.snapshotJob)
+    else {
+      this.compact(node, node.snapshotJob.compactTo)
+      node.snapshotJob = null
+    }
+  }
+
+  /** snapshotReport tells the leader that sent MsgSnap `m` how its delivery went — if it still
+   * leads the term it sent it in (a restarted node's transport knows nothing of its past). */
+  private snapshotReport(m: Message, status: SnapshotStatus): void {
+    const node = this.nodes.get(m.from) as SimNode
+    if (!node.raft || (node.view as RaftView).term !== m.term) return
+    if (node.paused) {
+      node.held.push({
+        time: this.time,
+        seq: 0,
+        kind: status === 'finished' ? 'snapshotFinished' : 'snapshotFailed',
+        msg: m,
+      })
+      return
+    }
+    const what = `n${m.from} reports its snapshot to n${m.to} ${status}`
+    this.drive(node, (r) => r.reportSnapshot(m.to, status), what)
+  }
+
   /** drive runs an input on a node's core, turning a failed internal assertion into a
-   * violation, and schedules the node's Ready. */
-  private drive(node: SimNode, input: (r: RaftNode) => void, msg: Message | null): void {
+   * violation, and schedules the node's Ready. `what` is the input for the trace: a message
+   * delivered, or a line (default: a tick). */
+  private drive(node: SimNode, input: (r: RaftNode) => void, what: Message | string | null): void {
     const raft = node.raft as RaftNode
     if (this.opts.onTrace) {
-      this.trace(msg ? `deliver ${describeMessage(msg)}` : `n${node.id} tick`)
+      if (typeof what === 'string') this.trace(what)
+      else this.trace(what ? `deliver ${describeMessage(what)}` : `n${node.id} tick`)
     }
     try {
       input(raft)
@@ -387,22 +476,32 @@ export class Simulation {
     }
     const id = node.id
     // The checker follows each node's log as the core sees it (persisted or not); a restart
-    // resets it to what was persisted.
+    // resets it to what was persisted. A snapshot from the leader replaces the whole log.
+    if (rd.snapshot) this.checker.onSnapshotLog(id, rd.snapshot.metadata)
     this.checker.onAppend(id, rd.entries)
     if (rd.hardState) {
       this.checker.onCommit(id, rd.hardState.commit, rd.hardState.term)
       if (rd.hardState.term > this.stats.maxTerm) this.stats.maxTerm = rd.hardState.term
     }
-    if (rd.softState?.role === 'leader') this.checker.onLeader(id, raft.term)
+    if (rd.softState?.role === 'leader') this.checker.onLeader(id, (node.view as RaftView).term)
     for (const ev of rd.events) {
       if (ev.kind === 'electionStarted' && !ev.preVote) this.stats.elections++
       if (ev.kind === 'electionWon' && !ev.preVote) this.stats.leadersElected++
       if (this.opts.onTrace) this.trace(`n${id} ${describeEvent(ev)}`)
     }
     for (const m of rd.messages) if (mayPrecedePersistence(m)) this.send(m)
+    // The snapshot holds committed state only: restore it now, like applying committed entries
+    // before this Ready's own write.
+    if (rd.snapshot) {
+      this.stats.snapshotsRestored++
+      if (this.opts.onTrace) this.trace(`n${id} restores snapshot ${describeSnapshot(rd.snapshot)}`)
+      node.kv.restore(rd.snapshot.data)
+      this.checker.onRestore(id, node.kv.appliedIndex, node.kv.digest())
+    }
     for (const e of rd.committedEntries) {
-      this.checker.onApply(id, e)
+      if (!this.checker.onApply(id, e)) break
       node.kv.apply(e)
+      this.checker.onAppliedState(id, e.index, node.kv.digest())
     }
     for (const rs of rd.readStates) {
       this.stats.readsAnswered++
@@ -423,6 +522,7 @@ export class Simulation {
   private persistReady(node: SimNode, raft: RaftNode): void {
     const rd = node.pending as Ready
     node.pending = null
+    if (rd.snapshot) node.storage.applySnapshot(rd.snapshot)
     node.storage.append(rd.entries)
     this.checker.onDurable(node.id, rd.entries)
     if (rd.hardState) {
@@ -437,6 +537,88 @@ export class Simulation {
       return
     }
     this.scheduleReady(node)
+    this.maybeSnapshot(node)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Snapshots and compaction (§7), the host's part: snapshot the state machine, write it (a disk
+  // write that takes time), and only then compact the log it covers. A crash can land before the
+  // write completes (the snapshot is lost, the log intact) or between it and the compaction.
+
+  /** maybeSnapshot starts a snapshot of the state machine once it is far enough past the last
+   * one, at a random point. Only applied entries that are also on this node's disk qualify: the
+   * snapshot's index must be a stored entry (committed entries may be applied before they are). */
+  private maybeSnapshot(node: SimNode): void {
+    const every = this.opts.snapshotEveryEntries
+    if (every === 0 || node.snapshotJob || this.checker.violation) return
+    const index = node.kv.appliedIndex
+    const stored = node.storage.snapshot().metadata.index
+    if (index - stored < every || index > node.storage.lastIndex()) return
+    if (this.hostRng.chance(0.5)) this.startSnapshot(node, index)
+  }
+
+  private startSnapshot(node: SimNode, index: number): void {
+    const term = node.storage.term(index)
+    if (term !== node.kv.appliedTerm) {
+      this.checker.report(
+        'state-machine-safety',
+        [node.id],
+        `n${node.id} applied entry ${index} of term ${node.kv.appliedTerm}, but stores term ${String(term)} there`,
+      )
+      return
+    }
+    const job = {
+      index,
+      data: node.kv.snapshot(),
+      compactTo: index - this.opts.compactMarginEntries,
+    }
+    node.snapshotJob = job
+    if (this.opts.onTrace) this.trace(`n${node.id} snapshot ${term}/${index} started`)
+    if (this.opts.brokenHost === 'compact-before-snapshot-durable')
+      this.compact(node, job.compactTo)
+    const delay = this.hostRng.int(1, 4 * (this.opts.maxDiskDelayUnits + 1))
+    this.queue.push({
+      time: this.time + delay,
+      seq: 0,
+      kind: 'snapshotWritten',
+      node: node.id,
+      incarnation: node.incarnation,
+    })
+  }
+
+  /** snapshotWritten makes the snapshot durable (a leader's newer snapshot may have replaced the
+   * log meanwhile: then it is out of date and dropped), then schedules the compaction. */
+  private snapshotWritten(node: SimNode, job: { index: number; data: Uint8Array }): void {
+    const res = node.storage.createSnapshot(job.index, this.ids, job.data)
+    if (this.opts.onTrace) {
+      this.trace(
+        `n${node.id} snapshot at ${job.index} ${res.ok ? 'written' : `dropped (${res.reason})`}`,
+      )
+    }
+    if (!res.ok) {
+      node.snapshotJob = null
+      return
+    }
+    this.stats.snapshotsTaken++
+    const delay = this.hostRng.int(0, this.opts.maxDiskDelayUnits + 2)
+    this.queue.push({
+      time: this.time + delay,
+      seq: 0,
+      kind: 'compact',
+      node: node.id,
+      incarnation: node.incarnation,
+    })
+  }
+
+  /** compact deletes the log up to `index`, keeping the margin behind the snapshot. */
+  private compact(node: SimNode, index: number): void {
+    const res = node.storage.compact(index)
+    if (!res.ok) return
+    this.stats.compactions++
+    this.checker.onCompact(node.id, node.storage.snapshot().metadata.index, index + 1)
+    if (this.opts.onTrace) {
+      this.trace(`n${node.id} compacted log to ${index}, first index ${node.storage.firstIndex()}`)
+    }
   }
 
   private assertionFailed(node: SimNode, err: unknown): void {
@@ -446,7 +628,20 @@ export class Simulation {
 
   private send(m: Message): void {
     this.stats.messagesSent++
-    if (this.cuts.has(linkKey(m.from, m.to)) || this.netRng.chance(this.lossProbability)) {
+    const lost = this.cuts.has(linkKey(m.from, m.to)) || this.netRng.chance(this.lossProbability)
+    if (m.type === 'MsgSnap') {
+      // A snapshot travels on its own stream, whose sender learns how it went and tells the
+      // core (etcd's ReportSnapshot): that it failed soon after, that it arrived a little after
+      // it did.
+      this.stats.snapshotsSent++
+      this.queue.push({
+        time: this.time + this.netRng.int(1, 2 * this.opts.maxDelayUnits + 1),
+        seq: 0,
+        kind: lost ? 'snapshotFailed' : 'snapshotFinished',
+        msg: m,
+      })
+    }
+    if (lost) {
       this.stats.messagesDropped++
       return
     }
@@ -462,11 +657,23 @@ export class Simulation {
 
   private start(node: SimNode): void {
     node.incarnation++
-    node.kv = new KvStore()
     node.readyScheduled = false
     node.pending = null
-    this.checker.resetLog(node.id, node.storage.allEntries())
-    const hs = node.storage.initialState()
+    node.snapshotJob = null
+    // The state machine comes back from the snapshot on disk; the core hands out the entries
+    // after it.
+    const storage = node.storage
+    const snap = storage.snapshot()
+    node.kv = new KvStore()
+    if (snap.metadata.index > 0) node.kv.restore(snap.data)
+    this.checker.onRestart(node.id, snap.metadata.index, storage.firstIndex(), node.kv.digest())
+    const base = storage.firstIndex() - 1
+    this.checker.resetLog(
+      node.id,
+      { index: base, term: storage.term(base) as number },
+      storage.allEntries(),
+    )
+    const hs = storage.initialState()
     this.checker.onTerm(node.id, hs.term)
     node.raft = this.opts.createNode({
       id: node.id,
@@ -481,15 +688,19 @@ export class Simulation {
       maxSizePerMsgBytes: 64 * 1024,
       storage: node.storage,
       rng: this.nodeRng.fork(node.id * 1000 + node.incarnation),
+      applied: snap.metadata.index,
     })
+    node.view = new RaftView(node.raft)
     // A restarted node's commit index restarts from its persisted value.
     this.checker.resetCommit(node.id, hs.commit)
     this.scheduleReady(node)
   }
 
   private crash(node: SimNode): void {
-    // Everything not yet persisted — an unhandled Ready, volatile state — is lost.
+    // Everything not yet persisted — an unhandled Ready, volatile state, a snapshot being
+    // written — is lost.
     node.raft = null
+    node.view = null
     node.paused = false
     node.held = []
     node.readyScheduled = false
@@ -649,17 +860,18 @@ export class Simulation {
     while (!this.checker.violation && this.time <= deadline) {
       for (const node of this.nodes.values()) {
         const r = node.raft as RaftNode
-        if (r.role === 'leader' && !markers.has(r.term)) {
+        const v = node.view as RaftView
+        if (v.isLeader && !markers.has(v.term)) {
           const res = r.propose(
             encodeKvCommand({
               op: 'put',
               key: 'liveness',
-              value: `t${r.term}`,
+              value: `t${v.term}`,
               clientId: 0,
               seq: 0,
             }),
           )
-          if (res.ok) markers.set(r.term, res.index)
+          if (res.ok) markers.set(v.term, res.index)
           this.scheduleReady(node)
         }
       }
@@ -694,9 +906,9 @@ export class Simulation {
     let lastMax = 0
     let commitMin = Number.POSITIVE_INFINITY
     for (const node of this.nodes.values()) {
-      const r = node.raft as RaftNode
-      lastMax = Math.max(lastMax, r.log.lastIndex())
-      commitMin = Math.min(commitMin, r.log.committed)
+      const log = (node.view as RaftView).logIndexes()
+      lastMax = Math.max(lastMax, log.lastIndex)
+      commitMin = Math.min(commitMin, log.committed)
     }
     const batches = Math.ceil(Math.max(0, lastMax - commitMin) / this.opts.maxEntriesPerMsg)
     // One batch costs at worst a round trip and two disk writes (the follower's, and the
@@ -710,9 +922,9 @@ export class Simulation {
   /** livenessCommitted returns the index of a marker committed in its leader's term, or null. */
   private livenessCommitted(markers: Map<number, number>): number | null {
     for (const node of this.nodes.values()) {
-      const r = node.raft as RaftNode
-      const index = markers.get(r.term)
-      if (r.role === 'leader' && index !== undefined && r.log.committed >= index) return index
+      const v = node.view as RaftView
+      const index = markers.get(v.term)
+      if (v.isLeader && index !== undefined && v.committed >= index) return index
     }
     return null
   }

@@ -5,15 +5,17 @@ import {
   describeEntry,
   describeEvent,
   describeMessage,
+  describeSnapshot,
   MemoryStorage,
   RaftNode,
+  RaftView,
   type Entry,
   type Message,
   type NodeId,
   type RaftConfig,
   type Ready,
 } from '../../shared/raft'
-import { utf8Encode } from '../../shared/util/binary'
+import { utf8Decode, utf8Encode } from '../../shared/util/binary'
 import { SafetyChecker } from '../../shared/sim/safety'
 import { createRng } from '../../shared/util/rng'
 
@@ -22,6 +24,10 @@ interface HarnessNode {
   raft: RaftNode | null
   storage: MemoryStorage
   applied: Entry[]
+  /** state is the node's state machine: the data of the normal entries applied, in order (a
+   * snapshot's data is this list joined by commas); appliedIndex is the last index it holds. */
+  state: string[]
+  appliedIndex: number
 }
 
 type Args = Map<string, string>
@@ -160,6 +166,20 @@ export class Harness {
       case 'raft-log':
         for (const id of this.targets(pos)) out.push(this.logLine(id))
         break
+      case 'snapshot':
+        out.push(this.snapshot(this.id(pos[0])))
+        break
+      case 'compact':
+        out.push(this.compact(this.id(pos[0]), pos[1] === undefined ? null : Number(pos[1])))
+        break
+      case 'report-snapshot': {
+        const status = args.get('status') === 'failed' ? 'failed' : 'finished'
+        this.withRaft(this.id(pos[0]), (r) => r.reportSnapshot(this.id(pos[1]), status))
+        break
+      }
+      case 'state':
+        for (const id of this.targets(pos)) out.push(this.stateLine(id))
+        break
       default:
         throw new Error(`unknown scenario command '${cmd}'`)
     }
@@ -185,7 +205,14 @@ export class Harness {
     this.ids = Array.from({ length: n }, (_, i) => i + 1)
     this.checker = new SafetyChecker(this.ids)
     for (const id of this.ids) {
-      this.nodes.set(id, { id, raft: null, storage: new MemoryStorage(), applied: [] })
+      this.nodes.set(id, {
+        id,
+        raft: null,
+        storage: new MemoryStorage(),
+        applied: [],
+        state: [],
+        appliedIndex: 0,
+      })
       this.start(id)
     }
   }
@@ -221,13 +248,37 @@ export class Harness {
   private start(id: NodeId): void {
     const node = this.node(id)
     node.applied = []
+    // The state machine comes back from the snapshot on disk (if any); the core hands out the
+    // committed entries after it.
+    const snap = node.storage.snapshot()
+    node.state = decodeState(snap.data)
+    node.appliedIndex = snap.metadata.index
     node.raft = this.createNode({
       ...this.config,
       id,
       peers: this.ids,
       storage: node.storage,
       rng: createRng(this.seed * 100 + id),
+      applied: snap.metadata.index,
     })
+  }
+
+  /** snapshot makes node `id` snapshot its state machine at its applied index (durable at once:
+   * MemoryStorage is the disk here). */
+  private snapshot(id: NodeId): string {
+    const node = this.node(id)
+    const res = node.storage.createSnapshot(node.appliedIndex, this.ids, encodeState(node.state))
+    if (!res.ok) return `${id}: no snapshot (${res.reason})`
+    return `${id}: snapshot ${describeSnapshot(node.storage.snapshot())}`
+  }
+
+  /** compact deletes node `id`'s stored entries up to `index` (default: its snapshot's index). */
+  private compact(id: NodeId, index: number | null): string {
+    const node = this.node(id)
+    const upTo = index ?? node.storage.snapshot().metadata.index
+    const res = node.storage.compact(upTo)
+    if (!res.ok) return `${id}: not compacted (${res.reason})`
+    return `${id}: log compacted up to ${upTo}, first index ${node.storage.firstIndex()}`
   }
 
   private cut(a: NodeId, b: NodeId, both: boolean): void {
@@ -242,6 +293,12 @@ export class Harness {
     const rd = raft.ready()
     out.push(`> ${id} handling Ready`)
     for (const line of describeReady(rd)) out.push(`  ${line}`)
+    if (rd.snapshot) {
+      node.storage.applySnapshot(rd.snapshot)
+      this.checker.onSnapshotLog(id, rd.snapshot.metadata)
+      node.state = decodeState(rd.snapshot.data)
+      node.appliedIndex = rd.snapshot.metadata.index
+    }
     node.storage.append(rd.entries)
     this.checker.onPersist(id, rd.entries)
     if (rd.hardState) {
@@ -257,7 +314,11 @@ export class Harness {
       else this.inbox.push(m)
     }
     for (const line of collapse(dropped)) out.push(`  ${line}`)
-    for (const e of rd.committedEntries) node.applied.push(e)
+    for (const e of rd.committedEntries) {
+      node.applied.push(e)
+      if (e.type === 'normal') node.state.push(utf8Decode(e.data))
+      node.appliedIndex = e.index
+    }
     raft.advance(rd)
     return true
   }
@@ -355,12 +416,14 @@ export class Harness {
   /** progressLines shows a leader's view of each follower's replication (§5.3's nextIndex and
    * matchIndex, with etcd-style flow control). */
   private progressLines(id: NodeId): string[] {
-    const s = this.withRaft(id, (r) => r.status())
-    if (!s.progress) return [`${id}: not leader`]
-    return s.progress.map(
-      (p) =>
-        `${id}->${p.id} ${p.state} match=${p.matchIndex} next=${p.nextIndex} inflight=${p.inflight}/${this.config.maxInflightMsgs}${p.recentActive ? ' active' : ''}`,
-    )
+    const raft = this.node(id).raft
+    if (!raft) return [`${id}: crashed`]
+    const progress = new RaftView(raft).progress()
+    if (!progress) return [`${id}: not leader`]
+    return progress.map((p) => {
+      const pending = p.state === 'snapshot' ? ` pending-snapshot=${p.pendingSnapshot}` : ''
+      return `${id}->${p.id} ${p.state} match=${p.matchIndex} next=${p.nextIndex} inflight=${p.inflight}/${this.config.maxInflightMsgs}${p.recentActive ? ' active' : ''}${pending}`
+    })
   }
 
   private status(id: NodeId): string {
@@ -369,7 +432,16 @@ export class Harness {
     const s = node.raft.status()
     const timer =
       s.role === 'leader' ? '' : ` timer=${s.electionElapsedTicks}/${s.electionTimeoutTicks}`
-    return `${id}: ${s.role} term=${s.term} vote=${s.vote} leader=${s.leaderId} commit=${s.commit} applied=${s.applied} last=${s.lastTerm}/${s.lastIndex}${timer}`
+    // Compaction shows only once there is some, so transcripts without snapshots read as before.
+    const snap = s.firstIndex > 1 || s.snapshotIndex > 0
+    const log = snap ? ` first=${s.firstIndex} snapshot=${s.snapshotIndex}` : ''
+    return `${id}: ${s.role} term=${s.term} vote=${s.vote} leader=${s.leaderId} commit=${s.commit} applied=${s.applied} last=${s.lastTerm}/${s.lastIndex}${log}${timer}`
+  }
+
+  /** stateLine shows a node's state machine: what it applied, entry by entry or from a snapshot. */
+  private stateLine(id: NodeId): string {
+    const node = this.node(id)
+    return `${id}: applied=${node.appliedIndex} state=[${node.state.join(' ')}]`
   }
 
   private logLine(id: NodeId): string {
@@ -378,7 +450,9 @@ export class Harness {
     const entries = node.raft.log.allEntries()
     const commit = node.raft.log.committed
     const cells = entries.map((e) => `${e.term}/${e.index}${e.index <= commit ? '' : '*'}`)
-    return `${id}: [${cells.join(' ')}] commit=${commit} (* = not committed)`
+    const first = node.raft.log.firstIndex()
+    const before = first > 1 ? `compacted ≤ ${first - 1} | ` : ''
+    return `${id}: ${before}[${cells.join(' ')}] commit=${commit} (* = not committed)`
   }
 
   private targets(pos: string[]): NodeId[] {
@@ -412,6 +486,7 @@ export function describeReady(rd: Ready): string[] {
     const hs = rd.hardState
     lines.push(`hard: term=${hs.term} vote=${hs.vote} commit=${hs.commit}`)
   }
+  if (rd.snapshot) lines.push(`snapshot: ${describeSnapshot(rd.snapshot)}`)
   if (rd.entries.length > 0)
     lines.push(`persist: ${rd.entries.map((e) => describeEntry(e)).join(', ')}`)
   if (rd.mustSync) lines.push('fsync')
@@ -422,6 +497,15 @@ export function describeReady(rd: Ready): string[] {
   }
   for (const rs of rd.readStates) lines.push(`read-state: index=${rs.index} ctx=${rs.context}`)
   return lines
+}
+
+function encodeState(state: string[]): Uint8Array {
+  return utf8Encode(state.join(','))
+}
+
+function decodeState(data: Uint8Array): string[] {
+  const s = utf8Decode(data)
+  return s === '' ? [] : s.split(',')
 }
 
 /** collapse folds runs of identical lines into one line with a count, e.g. `… (×20)`. */

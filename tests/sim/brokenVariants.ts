@@ -8,6 +8,7 @@ import {
   type Message,
   type NodeId,
   type RaftConfig,
+  type Snapshot,
 } from '../../shared/raft'
 
 /** NoUpToDateCheck grants votes without the election restriction of §5.4.1. */
@@ -41,7 +42,8 @@ export class NoTruncate extends RaftNode {
     const last = this.log.lastIndex()
     const fresh = m.entries.filter((e) => e.index > last)
     const prev = fresh.length > 0 ? (fresh[0]?.index as number) - 1 : m.index
-    const prevTerm = this.log.term(prev) ?? 0
+    const t = this.log.term(prev)
+    const prevTerm = typeof t === 'number' ? t : 0
     super.handleAppendEntries({ ...m, index: prev, logTerm: prevTerm, entries: fresh })
     // …and then claims to hold everything the leader sent.
   }
@@ -67,5 +69,15 @@ export class SelfAckBeforePersist extends RaftNode {
     super.appendEntries(type, datas)
     ;(this.progress.get(this.id) as Progress).maybeUpdate(this.log.lastIndex())
     this.maybeCommit()
+  }
+}
+
+/** InstallsStaleSnapshot installs every snapshot a leader sends, even one older than its commit
+ * index (a delayed or duplicated MsgSnap): its commit index and applied state go backwards — §7
+ * says to keep the log when it already holds the snapshot's last entry. */
+export class InstallsStaleSnapshot extends RaftNode {
+  protected override restore(s: Snapshot): boolean {
+    this.log.restore(s)
+    return true
   }
 }

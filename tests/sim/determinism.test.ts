@@ -44,6 +44,11 @@ describe('simulator determinism', () => {
       'MsgReadIndex',
       'MsgHeartbeat',
       'liveness: all faults healed',
+      'snapshot at',
+      'compacted log to',
+      'MsgSnap',
+      'restores snapshot',
+      'reports its snapshot',
     ]) {
       expect(text, needle).toContain(needle)
     }

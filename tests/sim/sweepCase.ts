@@ -11,6 +11,7 @@ export function defineSweep(nodes: number, seeds: number, steps = 2000): void {
       let total = 0
       let elections = 0
       let maxConverge = 0
+      const snaps = { taken: 0, compactions: 0, sent: 0, restored: 0 }
       const res = runSeedRange(
         nodes * 1_000_000,
         nodes * 1_000_000 + seeds,
@@ -19,12 +20,18 @@ export function defineSweep(nodes: number, seeds: number, steps = 2000): void {
           total += s.steps + s.livenessSteps
           elections += s.elections
           maxConverge = Math.max(maxConverge, s.livenessConvergeTicks ?? 0)
+          snaps.taken += s.snapshotsTaken
+          snaps.compactions += s.compactions
+          snaps.sent += s.snapshotsSent
+          snaps.restored += s.snapshotsRestored
         },
       )
       const seconds = (performance.now() - started) / 1000
       console.log(
         `sim sweep (${nodes} nodes): ${seeds} seeds, ${total} steps, ${elections} elections, ` +
-          `liveness ≤ ${maxConverge} ticks, ${seconds.toFixed(1)} s (${Math.round(total / seconds)} steps/s)`,
+          `liveness ≤ ${maxConverge} ticks, ${snaps.taken} snapshots taken, ${snaps.compactions} ` +
+          `compactions, ${snaps.sent} sent, ${snaps.restored} restored, ${seconds.toFixed(1)} s ` +
+          `(${Math.round(total / seconds)} steps/s)`,
       )
       const first = res.violations[0]
       expect(

@@ -41,6 +41,7 @@ function ready(over: Partial<Ready>): Ready {
   return {
     softState: null,
     hardState: null,
+    snapshot: null,
     entries: [],
     committedEntries: [],
     messages: [],

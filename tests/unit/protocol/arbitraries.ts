@@ -1,7 +1,13 @@
 // fast-check arbitraries for the protocol tests: valid Raft messages (as the codec defines valid:
 // safe non-negative numbers, entries consecutive from index + 1) and a few fixed examples.
 import fc from 'fast-check'
-import { MESSAGE_TYPES, type Entry, type Message, type MessageType } from '../../../shared/raft'
+import {
+  MESSAGE_TYPES,
+  type Entry,
+  type Message,
+  type MessageType,
+  type Snapshot,
+} from '../../../shared/raft'
 
 /** arbUint draws the numbers that matter for varints: 0, small, around byte borders, huge. */
 export const arbUint = fc.oneof(
@@ -25,7 +31,18 @@ const arbEntryShapes: fc.Arbitrary<readonly Omit<Entry, 'index'>[]> = fc.oneof(
   fc.array(arbEntryShape, { minLength: 1, maxLength: 6 }),
 )
 
-/** arbMessage draws any valid Message, of every type, with or without entries. */
+/** arbSnapshot draws any encodable snapshot (the codec checks shape, not meaning). */
+const arbSnapshot: fc.Arbitrary<Snapshot> = fc.record({
+  metadata: fc.record({
+    index: arbUint,
+    term: arbTerm,
+    peers: fc.array(arbUint, { maxLength: 7 }),
+  }),
+  data: fc.uint8Array({ maxLength: 64 }),
+})
+
+/** arbMessage draws any valid Message, of every type, with or without entries, and now and then
+ * with a snapshot. */
 export const arbMessage: fc.Arbitrary<Message> = fc
   .record({
     type: fc.constantFrom<MessageType>(...MESSAGE_TYPES),
@@ -44,11 +61,15 @@ export const arbMessage: fc.Arbitrary<Message> = fc
       fc.string({ maxLength: 4 }).map((s) => '\ufeff' + s),
     ),
     entries: arbEntryShapes,
+    snapshot: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 7 },
+      { arbitrary: arbSnapshot, weight: 1 },
+    ),
   })
-  .map((r) => {
+  .map(({ snapshot, ...r }) => {
     const index = Math.min(r.index, Number.MAX_SAFE_INTEGER - r.entries.length)
     const entries = r.entries.map((e, i) => ({ ...e, index: index + 1 + i }))
-    return { ...r, index, entries }
+    return snapshot === null ? { ...r, index, entries } : { ...r, index, entries, snapshot }
   })
 
 /** message fills in a Message from the fields given, like the core's send() does. */

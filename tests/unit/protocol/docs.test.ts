@@ -44,6 +44,18 @@ describe('docs/formats/protocol.md', () => {
     expect(annotatedHex('00 00 00 1d        payload length 29')).toBe(bytes)
   })
 
+  it('shows the exact bytes of the MsgSnap example', () => {
+    const m = message({
+      type: 'MsgSnap',
+      from: 1,
+      to: 3,
+      term: 4,
+      snapshot: { metadata: { index: 1000, term: 3, peers: [1, 2, 3] }, data: te.encode('x=1') },
+    })
+    const bytes = hex(encodeMessageFrames([m])[0]!)
+    expect(annotatedHex('00 00 00 12        payload length 18')).toBe(bytes)
+  })
+
   it('shows the exact bytes of the hello example', () => {
     const bytes = hex(encodeHelloFrame(makeHello('peer', 3, 'lab-7')))
     expect(annotatedHex('00 00 00 12                 payload length 18')).toBe(bytes)

@@ -51,7 +51,7 @@ describe('hello encoding', () => {
 
   it('lays out magic, major, minor, role, node id and cluster id in that order', () => {
     const body = encodeHello(makeHello('client', 300, 'ab'))
-    expect([...body.subarray(7)]).toEqual([1, 1, 1, 0xac, 0x02, 2, 0x61, 0x62])
+    expect([...body.subarray(7)]).toEqual([1, 2, 1, 0xac, 0x02, 2, 0x61, 0x62])
   })
 
   it('travels as the first frame of a connection', () => {
@@ -94,7 +94,7 @@ describe('decodeHello', () => {
     expectProtocolError(
       () => decodeHello(helloBytes(2, 0, [0xff, 0xff])),
       'version',
-      /remote speaks protocol 2\.0, this end 1\.1: major versions must match/,
+      /remote speaks protocol 2\.0, this end 1\.2: major versions must match/,
     )
     expectProtocolError(() => decodeHello(helloBytes(0, 9, [])), 'version', /protocol 0\.9/)
   })
@@ -147,7 +147,7 @@ describe('checkHello', () => {
   it('refuses another major version, naming both versions', () => {
     const e = refusal({ ...makeHello('peer', 2, 'lab-7'), version: { major: 2, minor: 0 } })
     expect(e.code).toBe('version')
-    expect(e.message).toBe('remote speaks protocol 2.0, this end 1.1: major versions must match')
+    expect(e.message).toBe('remote speaks protocol 2.0, this end 1.2: major versions must match')
   })
 
   it('refuses a node from another cluster, naming both clusters', () => {

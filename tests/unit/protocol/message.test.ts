@@ -47,6 +47,16 @@ const REPRESENTATIVE: Record<Message['type'], Message> = {
   MsgTimeoutNow: message({ type: 'MsgTimeoutNow', from: 1, to: 4, term: 3 }),
   MsgReadIndex: message({ type: 'MsgReadIndex', from: 5, to: 1, term: 3, context: 'ключ ✓ 🐘' }),
   MsgReadIndexResp: message({ type: 'MsgReadIndexResp', term: 3, index: 99, context: 'r1' }),
+  MsgSnap: message({
+    type: 'MsgSnap',
+    from: 1,
+    to: 3,
+    term: 4,
+    snapshot: {
+      metadata: { index: 1_000, term: 3, peers: [1, 2, 3] },
+      data: te.encode('{"a":"1","b":"2"}'),
+    },
+  }),
 }
 
 function expectMalformed(f: () => unknown, pattern: RegExp): void {
@@ -96,6 +106,19 @@ describe('encodeMessage / decodeMessage', () => {
     expect(new TextDecoder().decode(data)).toBe('put a 1')
   })
 
+  it('decodes snapshot data as a view into the input (no copy)', () => {
+    const bytes = encodeMessage(REPRESENTATIVE.MsgSnap)
+    const back = decodeMessage(bytes)
+    expect(back.snapshot?.data.buffer).toBe(bytes.buffer)
+    expect(back.snapshot?.metadata).toEqual({ index: 1_000, term: 3, peers: [1, 2, 3] })
+  })
+
+  it('sets the snapshot flag (a second varint byte) only on a message with a snapshot', () => {
+    const bytes = encodeMessage(REPRESENTATIVE.MsgSnap)
+    expect([...bytes.subarray(0, 3)]).toEqual([11, 0x80, 0x01])
+    expect(decodeMessage(encodeMessage(REPRESENTATIVE.MsgApp)).snapshot).toBeUndefined()
+  })
+
   it('spends nothing on empty fields: flags say which fields follow', () => {
     const bytes = encodeMessage(REPRESENTATIVE.MsgHeartbeatResp)
     expect([...bytes]).toEqual([7, 0, 2, 1, 3])
@@ -107,7 +130,7 @@ describe('encodeMessage / decodeMessage', () => {
 describe('encodeMessage refuses messages the decoder could not reproduce', () => {
   const app = REPRESENTATIVE.MsgApp
   it.each<[string, Message, RegExp]>([
-    ['an unknown type', { ...app, type: 'MsgSnap' as Message['type'] }, /unknown type MsgSnap/],
+    ['an unknown type', { ...app, type: 'MsgBogus' as Message['type'] }, /unknown type MsgBogus/],
     ['a negative term', { ...app, term: -1 }, /term must be a safe integer ≥ 0, got -1/],
     ['a fractional index', { ...app, index: 1.5 }, /index must be a safe integer/],
     ['an unsafe commit', { ...app, commit: 2 ** 53 }, /commit must be a safe integer/],
@@ -128,6 +151,22 @@ describe('encodeMessage refuses messages the decoder could not reproduce', () =>
       { ...app, entries: [{ ...app.entries[0]!, type: 'conf' as 'normal' }] },
       /entry 42 has type conf/,
     ],
+    [
+      'a snapshot with a negative index',
+      {
+        ...REPRESENTATIVE.MsgSnap,
+        snapshot: { metadata: { index: -1, term: 1, peers: [1] }, data: new Uint8Array(0) },
+      },
+      /snapshot index must be a safe integer/,
+    ],
+    [
+      'a snapshot whose data is not bytes',
+      {
+        ...REPRESENTATIVE.MsgSnap,
+        snapshot: { metadata: { index: 1, term: 1, peers: [1] }, data: [1] as never },
+      },
+      /snapshot data is not a Uint8Array/,
+    ],
   ])('%s', (_, m, pattern) => expectMalformed(() => encodeMessage(m), pattern))
 })
 
@@ -142,9 +181,15 @@ describe('decodeMessage refuses every malformed encoding', () => {
   })
 
   it.each<[string, Uint8Array, RegExp]>([
-    ['an unknown type code', bytes(11, 0, 1, 2, 3), /unknown message type code 11/],
+    ['an unknown type code', bytes(12, 0, 1, 2, 3), /unknown message type code 12/],
     ['trailing bytes', bytes(7, 0, 2, 1, 3, 0), /1 trailing bytes/],
-    ['an unknown flag bit', bytes(7, 0x80, 0x01, 2, 1, 3), /unknown flag bits in 0x80/],
+    ['an unknown flag bit', bytes(7, 0x80, 0x02, 2, 1, 3), /unknown flag bits in 0x100/],
+    [
+      'more snapshot peers than bytes',
+      bytes(11, 0x80, 0x01, 1, 2, 3, 5, 2, 9, 1, 2),
+      /9 peers cannot fit/,
+    ],
+    ['a truncated snapshot', bytes(11, 0x80, 0x01, 1, 2, 3, 5, 2, 1, 1), /truncated/],
     ['a non-minimal varint', bytes(7, 0, 0x82, 0x00, 1, 3), /non-minimal varint for 2/],
     [
       'a non-minimal context length',

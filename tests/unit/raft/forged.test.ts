@@ -16,6 +16,7 @@ import {
   type Entry,
   type Message,
   type MessageType,
+  type Snapshot,
 } from '../../../shared/raft'
 import { ProtocolError, decodeMessage, encodeMessage } from '../../../shared/protocol'
 import { arbMessage as arbWireMessage } from '../protocol/arbitraries'
@@ -52,6 +53,7 @@ class Cluster {
     if (!n.hasReady()) return []
     const rd = n.ready()
     const st = this.stores.get(id) as MemoryStorage
+    if (rd.snapshot) expect(st.applySnapshot(rd.snapshot)).toEqual({ ok: true })
     st.append(rd.entries)
     if (rd.hardState) st.setHardState(rd.hardState)
     n.advance(rd)
@@ -183,6 +185,45 @@ describe('forged messages found by the outside test campaign', () => {
     expect(f.status().lastIndex).toBe(last)
   })
 
+  it('a MsgSnap without a proper snapshot, or a snapshot on another message, is refused', () => {
+    const c = Cluster.withLeader(1, 2)
+    const f = c.node(2)
+    const term = f.term
+    const before = f.status()
+    const good: Snapshot = {
+      metadata: { index: 10, term, peers: [1, 2, 3] },
+      data: new Uint8Array([1]),
+    }
+    const md = good.metadata
+    const cases: [Partial<Message>, RegExp][] = [
+      [{ snapshot: undefined }, /carries no snapshot/],
+      [{ snapshot: { ...good, metadata: { ...md, index: 0 } } }, /snapshot index 0/],
+      [{ snapshot: { ...good, metadata: { ...md, index: MAX_INDEX + 1 } } }, /snapshot index/],
+      [{ snapshot: { ...good, metadata: { ...md, term: term + 1 } } }, /snapshot term/],
+      [{ snapshot: { ...good, metadata: { ...md, term: 0 } } }, /snapshot term 0/],
+      [{ snapshot: { ...good, metadata: { ...md, peers: [] } } }, /no configuration/],
+      [{ snapshot: { ...good, metadata: { ...md, peers: [1, 1, 2] } } }, /repeated node id 1/],
+      [{ snapshot: { ...good, metadata: { ...md, peers: [1, 0.5] } } }, /invalid .* 0.5/],
+      [{ snapshot: { ...good, data: 'x' as unknown as Uint8Array } }, /no data bytes/],
+      [{ snapshot: { ...good, metadata: { ...md, peers: [1, 2, 4] } } }, /not this cluster's/],
+      [{ type: 'MsgApp', snapshot: good }, /MsgApp carries a snapshot/],
+      [{ type: 'MsgHeartbeat', snapshot: good }, /MsgHeartbeat carries a snapshot/],
+      [{ from: 3 }, /acts as leader/],
+    ]
+    for (const [m, why] of cases) {
+      const res = f.step({ ...base, type: 'MsgSnap', from: 1, to: 2, term, snapshot: good, ...m })
+      expect(res.ok, JSON.stringify(m)).toBe(false)
+      if (!res.ok) expect(res.reason).toMatch(why)
+    }
+    expect(f.hasReady()).toBe(false)
+    expect(f.status()).toEqual(before)
+    // The same snapshot, well formed, is taken.
+    expect(f.step({ ...base, type: 'MsgSnap', from: 1, to: 2, term, snapshot: good })).toEqual({
+      ok: true,
+    })
+    expect(f.status().commit).toBe(10)
+  })
+
   it('checkMessage accepts what correct nodes send (the simulator sweeps check this too)', () => {
     const c = Cluster.withLeader(1, 5)
     c.node(1).propose(new Uint8Array([1]))
@@ -231,8 +272,23 @@ function arbMessageFor(n: RaftNode): fc.Arbitrary<Message> {
       context: fc.oneof(fc.constant(''), fc.constant('transfer'), fc.string({ maxLength: 8 })),
       entryTerms: fc.array(arbNumber(s.term), { maxLength: 4 }),
       wellFormed: fc.boolean(),
+      snapshot: fc.oneof(
+        { arbitrary: fc.constant(null), weight: 3 },
+        {
+          arbitrary: fc.record({
+            index: arbNumber(s.commit + 2),
+            term: arbNumber(s.term),
+            peers: fc.oneof(
+              { arbitrary: fc.constant(PEERS), weight: 4 },
+              { arbitrary: fc.constant([1, 2]), weight: 1 },
+              { arbitrary: fc.array(fc.integer({ min: -1, max: 4 }), { maxLength: 4 }), weight: 1 },
+            ),
+          }),
+          weight: 1,
+        },
+      ),
     })
-    .map(({ entryTerms, wellFormed, ...m }) => {
+    .map(({ entryTerms, wellFormed, snapshot, ...m }) => {
       // Half the time entries follow the rules checkMessage states, so they reach the handlers.
       let t = Math.max(1, m.logTerm)
       const entries = entryTerms.map((et, i) => {
@@ -244,7 +300,28 @@ function arbMessageFor(n: RaftNode): fc.Arbitrary<Message> {
           data: new Uint8Array([i]),
         }
       })
-      return { ...m, entries }
+      if (snapshot === null) return { ...m, entries }
+      // Half the time a snapshot rides on a MsgSnap addressed to the node from the leader of its
+      // term, so that it reaches the handler; else on anything.
+      if (!wellFormed)
+        return { ...m, entries, snapshot: { metadata: snapshot, data: new Uint8Array([7]) } }
+      const type = 'MsgSnap' as const
+      const term = m.term === s.term + 1 ? m.term : s.term
+      const md = {
+        ...snapshot,
+        index: Math.max(1, snapshot.index),
+        term: Math.min(term, snapshot.term),
+      }
+      return {
+        ...m,
+        type,
+        from: s.leaderId !== NONE && s.leaderId !== s.id ? s.leaderId : m.from,
+        to: s.id,
+        term,
+        ...{ logTerm: 0, index: 0, commit: 0, reject: false, rejectHint: 0 },
+        entries: [],
+        snapshot: { metadata: md, data: new Uint8Array([7]) },
+      }
     })
 }
 
@@ -277,10 +354,12 @@ describe('arbitrary messages into the core (property)', () => {
             const voteIn = new Map<number, number>()
             for (const pick of picks) {
               const committed = c.stores.get(target)!.initialState().commit
-              const prefix = n.log
-                .allEntries()
-                .filter((e) => e.index <= committed)
-                .map((e) => e.term)
+              const prefix = new Map(
+                n.log
+                  .allEntries()
+                  .filter((e) => e.index <= committed)
+                  .map((e) => [e.index, e.term]),
+              )
               const [m] = fc.sample(arbMessageFor(n), { seed: seed * 1000 + pick, numRuns: 1 })
               n.step(m as Message)
               if (rng.int(0, 3) === 0) n.tick()
@@ -298,10 +377,13 @@ describe('arbitrary messages into the core (property)', () => {
               expect(s.commit).toBeGreaterThanOrEqual(lastCommit)
               expect(s.commit).toBeLessThanOrEqual(s.lastIndex)
               expect(s.applied).toBeLessThanOrEqual(s.commit)
+              // A snapshot may have replaced the log: what is left of the committed prefix is
+              // unchanged, and nothing before the first index is claimed.
               const now = n.log.allEntries()
-              expect(now.filter((e) => e.index <= committed).map((e) => e.term)).toEqual(prefix)
+              for (const e of now) if (prefix.has(e.index)) expect(e.term).toBe(prefix.get(e.index))
+              expect(s.firstIndex).toBe(n.log.firstIndex())
               now.forEach((e, i) => {
-                expect(e.index).toBe(i + 1)
+                expect(e.index).toBe(i + s.firstIndex)
                 if (i > 0) expect(e.term).toBeGreaterThanOrEqual((now[i - 1] as Entry).term)
                 expect(e.term).toBeLessThanOrEqual(s.term)
               })

@@ -8,6 +8,10 @@ const e = (term: number, index: number, data = ''): Entry => ({
   data: new TextEncoder().encode(data),
 })
 
+function indexes(ents: Entry[] | string): number[] | string {
+  return typeof ents === 'string' ? ents : ents.map((x) => x.index)
+}
+
 function logWith(terms: number[], stored = terms.length): RaftLog {
   const storage = new MemoryStorage()
   storage.append(terms.slice(0, stored).map((t, i) => e(t, i + 1)))
@@ -19,7 +23,7 @@ function logWith(terms: number[], stored = terms.length): RaftLog {
 describe('RaftLog (§5.3)', () => {
   it('reads terms across stored and unstable entries', () => {
     const log = logWith([1, 1, 2, 3], 2)
-    expect([0, 1, 2, 3, 4, 5].map((i) => log.term(i))).toEqual([0, 1, 1, 2, 3, undefined])
+    expect([0, 1, 2, 3, 4, 5].map((i) => log.term(i))).toEqual([0, 1, 1, 2, 3, 'unavailable'])
     expect(log.lastIndex()).toBe(4)
     expect(log.unstableEntries().map((x) => x.index)).toEqual([3, 4])
   })
@@ -95,8 +99,8 @@ describe('RaftLog (§5.3)', () => {
 
   it('slice honours the batching limits but always returns one entry', () => {
     const log = logWith([1, 1, 1, 1, 1], 2)
-    expect(log.slice(1, 6, 3, Infinity).map((x) => x.index)).toEqual([1, 2, 3])
-    expect(log.slice(1, 6, 10, 1).map((x) => x.index)).toEqual([1])
+    expect(indexes(log.slice(1, 6, 3, Infinity))).toEqual([1, 2, 3])
+    expect(indexes(log.slice(1, 6, 10, 1))).toEqual([1])
   })
 
   it('hands out committed entries once, after appliedTo', () => {

@@ -19,7 +19,9 @@ const tempDir = useTempDirs()
 function logOf(s: Storage): ReturnType<typeof plain>[] {
   const last = s.lastIndex()
   if (last < s.firstIndex()) return []
-  return s.entries(s.firstIndex(), last + 1, Infinity, Infinity).map(plain)
+  const got = s.entries(s.firstIndex(), last + 1, Infinity, Infinity)
+  if (typeof got === 'string') throw new Error(`the stored log is ${got}`)
+  return got.map(plain)
 }
 
 /** TERM_1 is the hard state of a node in term 1: a log of term-1 entries needs a term ≥ 1 on

@@ -1,0 +1,138 @@
+// The KV store's state as snapshot bytes: applied index and term, every key, and the client
+// sessions with their last answers — a duplicate request after a restore must still be answered
+// from the session table (exactly-once writes, diss. §6.3), so sessions are state like any key.
+import { BinaryReader, BinaryWriter, DecodeError } from '../util/binary'
+import type { KvResult } from './command'
+
+/** KV_SNAPSHOT_VERSION is the first byte of a KV snapshot; readers refuse others. */
+export const KV_SNAPSHOT_VERSION = 1
+
+/** KvSession is a client session: its last sequence number and the answer it got. */
+export interface KvSession {
+  lastSeq: number
+  lastResult: KvResult
+}
+
+/** KvState is everything a KV replica holds. Session order is recency order (least recent
+ * first): it decides eviction, so it is part of the state. */
+export interface KvState {
+  appliedIndex: number
+  appliedTerm: number
+  data: Map<string, string>
+  sessions: Map<number, KvSession>
+}
+
+const RESULT_CODES = { put: 1, delete: 2, cas: 3, get: 4, error: 5 } as const
+const ERROR_CODES = { 'stale-seq': 1, malformed: 2 } as const
+
+/** encodeKvState writes a KvState. Keys go in sorted order, so equal states give equal bytes
+ * whatever order their keys were inserted in; sessions keep their recency order. */
+export function encodeKvState(s: KvState): Uint8Array {
+  const w = new BinaryWriter(64)
+  w.u8(KV_SNAPSHOT_VERSION).uvarint(s.appliedIndex).uvarint(s.appliedTerm)
+  const keys = [...s.data.keys()].sort()
+  w.uvarint(keys.length)
+  for (const k of keys) w.string(k).string(s.data.get(k) as string)
+  w.uvarint(s.sessions.size)
+  for (const [clientId, session] of s.sessions) {
+    w.uvarint(clientId).uvarint(session.lastSeq)
+    writeResult(w, session.lastResult)
+  }
+  return w.finish()
+}
+
+/** decodeKvState reads bytes made by encodeKvState; it throws DecodeError on bad input. */
+export function decodeKvState(bytes: Uint8Array): KvState {
+  const r = new BinaryReader(bytes)
+  const version = r.u8()
+  if (version !== KV_SNAPSHOT_VERSION) {
+    throw new DecodeError(`unknown KV snapshot version ${version}`)
+  }
+  const appliedIndex = r.uvarint()
+  const appliedTerm = r.uvarint()
+  const data = new Map<string, string>()
+  const keyCount = r.uvarint()
+  if (keyCount * 2 > r.remaining) throw new DecodeError(`${keyCount} keys cannot fit`)
+  let prev: string | null = null
+  for (let i = 0; i < keyCount; i++) {
+    const key = r.string()
+    if (prev !== null && key <= prev)
+      throw new DecodeError(`key ${JSON.stringify(key)} out of order`)
+    data.set(key, r.string())
+    prev = key
+  }
+  const sessions = new Map<number, KvSession>()
+  const sessionCount = r.uvarint()
+  if (sessionCount * 3 > r.remaining) throw new DecodeError(`${sessionCount} sessions cannot fit`)
+  for (let i = 0; i < sessionCount; i++) {
+    const clientId = r.uvarint()
+    if (clientId === 0 || sessions.has(clientId)) {
+      throw new DecodeError(`session ${clientId} is invalid or repeated`)
+    }
+    const lastSeq = r.uvarint()
+    sessions.set(clientId, { lastSeq, lastResult: readResult(r) })
+  }
+  r.end()
+  return { appliedIndex, appliedTerm, data, sessions }
+}
+
+function writeOptional(w: BinaryWriter, s: string | null): void {
+  if (s === null) w.u8(0)
+  else w.u8(1).string(s)
+}
+
+function readOptional(r: BinaryReader): string | null {
+  const flag = r.u8()
+  if (flag > 1) throw new DecodeError(`bad optional-string flag ${flag}`)
+  return flag === 1 ? r.string() : null
+}
+
+function writeResult(w: BinaryWriter, res: KvResult): void {
+  w.u8(RESULT_CODES[res.op])
+  switch (res.op) {
+    case 'put':
+    case 'delete':
+      writeOptional(w, res.prev)
+      break
+    case 'cas':
+      w.u8(res.swapped ? 1 : 0)
+      writeOptional(w, res.current)
+      break
+    case 'get':
+      writeOptional(w, res.value)
+      break
+    case 'error':
+      w.u8(ERROR_CODES[res.code]).string(res.message)
+      break
+  }
+}
+
+function readResult(r: BinaryReader): KvResult {
+  const code = r.u8()
+  switch (code) {
+    case RESULT_CODES.put:
+      return { op: 'put', prev: readOptional(r) }
+    case RESULT_CODES.delete:
+      return { op: 'delete', prev: readOptional(r) }
+    case RESULT_CODES.cas: {
+      const swapped = r.u8()
+      if (swapped > 1) throw new DecodeError(`bad cas flag ${swapped}`)
+      return { op: 'cas', swapped: swapped === 1, current: readOptional(r) }
+    }
+    case RESULT_CODES.get:
+      return { op: 'get', value: readOptional(r) }
+    case RESULT_CODES.error: {
+      const e = r.u8()
+      const errorCode =
+        e === ERROR_CODES['stale-seq']
+          ? 'stale-seq'
+          : e === ERROR_CODES.malformed
+            ? 'malformed'
+            : null
+      if (errorCode === null) throw new DecodeError(`unknown KV error code ${e}`)
+      return { op: 'error', code: errorCode, message: r.string() }
+    }
+    default:
+      throw new DecodeError(`unknown KV result code ${code}`)
+  }
+}
