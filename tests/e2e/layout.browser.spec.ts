@@ -160,7 +160,7 @@ for (const size of [
     const bodies = await nodeBodies(page)
     const ring = union(bodies)
     expect(ring.height, 'ring height').toBeGreaterThanOrEqual(220)
-    // (A node whose timers run late says so under it — "timers 101 ms late" — and the ring keeps
+    // (A node whose timers run late says so under it — "late 101 ms" — and the ring keeps
     // room for its longest label: on a busy machine it is a little narrower. Before the fix it was
     // about 150 px.)
     expect(ring.width, 'ring width').toBeGreaterThanOrEqual(360)

@@ -36,7 +36,7 @@ export function nodeText(
   let state = ''
   if (silentMs > SILENT_MS) state = `silent ${(silentMs / 1000).toFixed(1)} s`
   else if (n.state !== 'running') state = n.state
-  else if (lateMs > 0) state = `timers ${Math.round(lateMs)} ms late`
+  else if (lateMs > 0) state = `late ${Math.round(lateMs)} ms`
   else {
     // A leader cut off in a minority still believes it leads, in an old term.
     const t = n.status?.term ?? 0
