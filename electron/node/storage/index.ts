@@ -6,6 +6,7 @@ export {
   DiskStorage,
   type DiskStorageOptions,
   type RecoveryReport,
+  type SavedSnapshot,
 } from './diskStorage'
 export { type FsyncPolicy, type SyncStats } from './durableFs'
 export {
@@ -16,4 +17,10 @@ export {
 } from './errors'
 export { HARD_STATE_FILE } from './hardStateFile'
 export { type TornTail } from './wal'
+export {
+  decodeSnapshotFile,
+  encodeSnapshotFile,
+  listSnapshotFiles,
+  snapshotFileName,
+} from './snapshotFile'
 export { segmentFileName, parseSegmentFileName } from './walFormat'
