@@ -149,6 +149,8 @@ function main(): void {
     {
       lastIndex: () => disk.storage().lastIndex(),
       append: (entries, hardState, mustSync) => disk.append(entries, hardState, mustSync),
+      installSnapshot: (snap) => disk.installSnapshot(snap),
+      saveSnapshot: (index, peers, data, keep) => disk.saveSnapshot(index, peers, data, keep),
     },
     {
       status: (status, monoNs) => report({ type: 'status', status, monoNs: monoNs.toString() }),
@@ -181,6 +183,8 @@ function main(): void {
         report({ type: 'leader', leaderId, term, monoNs: monoNs.toString() }),
       warning: (message) => report({ type: 'warning', message }),
     },
+    undefined,
+    { everyEntries: c.snapshotEveryEntries },
   )
   host.tracing = c.tracing
   const h = host
@@ -201,6 +205,7 @@ function main(): void {
       onClientFrame: (frame, reply, conn) => h.onClientFrame(frame, reply, conn),
       onClientClosed: (conn) => h.onClientClosed(conn),
       onWarning: (message) => report({ type: 'warning', message }),
+      onSnapshotSent: (to, status) => h.reportSnapshot(to, status),
     },
   })
   h.attach(transport)

@@ -67,6 +67,9 @@ function rig(readies: Ready[], lastStoredIndex = 0) {
         `persist ${entries.map((e) => e.index).join(',')}${hs ? ' hs' : ''}${mustSync ? ' sync' : ''}`,
       )
     },
+    installSnapshot: (snap) => {
+      log.push(`install snapshot ${snap.metadata.index}`)
+    },
   }
   const loop = new ReadyLoop({
     core: {
@@ -84,6 +87,9 @@ function rig(readies: Ready[], lastStoredIndex = 0) {
         disks.push(disk)
       },
       flushClients: () => log.push('answer clients'),
+    },
+    restore: (snap) => {
+      log.push(`restore ${snap.metadata.index}`)
     },
     apply: (e) => {
       log.push(`apply ${e.index}`)
@@ -198,9 +204,11 @@ describe('the Ready loop', () => {
           storage.append([...entries])
           if (hs) storage.setHardState(hs)
         },
+        installSnapshot: (snap) => storage.applySnapshot(snap),
       },
       sender: { send: (to, ms, disk) => sent.push({ to, ms, disk }), flushClients: () => {} },
       apply: () => null,
+      restore: () => {},
       clients: {
         flushProposals: () => {},
         markWrites: () => {},
