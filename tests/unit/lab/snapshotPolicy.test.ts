@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { isSnapshotDue, snapshotMarginEntries } from '../../../electron/node/host/nodeHost'
 import { parseClusterOptions } from '../../../electron/cli/cluster'
 import { UsageError } from '../../../electron/cli/args'
 import { DEFAULT_CLUSTER_CONFIG, resolveClusterConfig } from '../../../shared/lab/config'
@@ -31,5 +32,22 @@ describe('the snapshot policy (snapshotEveryEntries)', () => {
     expect(parseClusterOptions(['--snapshot-every', '0']).config.snapshotEveryEntries).toBe(0)
     expect(parseClusterOptions([]).config.snapshotEveryEntries).toBe(10_000)
     expect(() => parseClusterOptions(['--snapshot-every', 'x'])).toThrow(UsageError)
+  })
+})
+
+describe('when a node snapshots', () => {
+  it('once it applied N entries past its last snapshot, never with N = 0', () => {
+    const every50 = { everyEntries: 50 }
+    expect(isSnapshotDue(every50, 49, 0)).toBe(false)
+    expect(isSnapshotDue(every50, 50, 0)).toBe(true)
+    expect(isSnapshotDue(every50, 149, 100)).toBe(false)
+    expect(isSnapshotDue(every50, 150, 100)).toBe(true)
+    expect(isSnapshotDue({ everyEntries: 0 }, 1_000_000, 0)).toBe(false)
+  })
+
+  it('keeps min(N/2, 1000) entries before the snapshot for slow followers', () => {
+    expect(snapshotMarginEntries(50)).toBe(25)
+    expect(snapshotMarginEntries(1)).toBe(0)
+    expect(snapshotMarginEntries(10_000)).toBe(1000)
   })
 })

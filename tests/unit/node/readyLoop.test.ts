@@ -111,6 +111,30 @@ function rig(readies: Ready[], lastStoredIndex = 0) {
 }
 
 describe('the Ready loop', () => {
+  it("makes a leader's snapshot durable and restores it before anything acknowledges it", () => {
+    const snapshot = { metadata: { index: 40, term: 2, peers: [1, 2, 3] }, data: new Uint8Array(3) }
+    const { loop, log } = rig([
+      ready({
+        snapshot,
+        hardState: { term: 2, vote: 0, commit: 40 },
+        mustSync: true,
+        messages: [msg('MsgAppResp', 1, { index: 40 })],
+      }),
+    ])
+    loop.run()
+    expect(log).toEqual([
+      'propose',
+      'taken',
+      'install snapshot 40',
+      'restore 40',
+      'answer clients',
+      'persist  hs sync',
+      'send n1 MsgAppResp',
+      'advance',
+      'handled',
+    ])
+  })
+
   it("sends a leader's appends and heartbeats before persisting, votes and acknowledgements after", () => {
     const { loop, log } = rig([
       ready({
