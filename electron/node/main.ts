@@ -182,6 +182,7 @@ function main(): void {
       leader: (leaderId, term, monoNs) =>
         report({ type: 'leader', leaderId, term, monoNs: monoNs.toString() }),
       warning: (message) => report({ type: 'warning', message }),
+      snapshot: (s) => report({ type: 'snapshot', ...s }),
     },
     undefined,
     { everyEntries: c.snapshotEveryEntries },

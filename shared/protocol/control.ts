@@ -63,6 +63,17 @@ export type Telemetry =
    * JSON); on Linux that clock is CLOCK_MONOTONIC, shared by every process, so the supervisor can
    * compare it with its own (`raftlab elect` measures elections with it). */
   | { type: 'leader'; leaderId: NodeId; term: number; monoNs: string }
+  /** snapshot: the node took a snapshot of its state machine and compacted its log ('taken'), or
+   * installed one a leader sent ('installed'); `sizeBytes` is the snapshot file's size for
+   * 'taken', the state's for 'installed'. */
+  | {
+      type: 'snapshot'
+      kind: 'taken' | 'installed'
+      index: number
+      term: number
+      sizeBytes: number
+      durationMs: number
+    }
 
 const CONTROL_TYPES = new Set(['rules', 'transfer', 'campaign', 'tracing', 'shutdown'])
 const TELEMETRY_TYPES = new Set([
@@ -77,6 +88,7 @@ const TELEMETRY_TYPES = new Set([
   'fatal',
   'leader',
   'lag',
+  'snapshot',
 ])
 
 /** LAG_REPORT_MS: a node reports its event loop's lag once its timers ran this late. */

@@ -63,8 +63,14 @@ describe('snapshots on a real cluster', () => {
       return (s?.applied ?? 0) >= writes
     }, 20_000)
     expect(caughtUp, JSON.stringify(t.status().nodes)).toBe(true)
-    // It installed the leader's snapshot (it never had the entries the leader compacted).
+    // It installed the leader's snapshot (it never had the entries the leader compacted), and
+    // the others report the snapshots they took.
     expect(listSnapshotFiles(nodeDir(lagging)).length).toBeGreaterThan(0)
+    const snapshots = t.events.flatMap((e) => (e.type === 'node.snapshot' ? [e] : []))
+    expect(snapshots.some((e) => e.node === lagging && e.kind === 'installed')).toBe(true)
+    for (const id of [leader, other]) {
+      expect(snapshots.filter((e) => e.node === id && e.kind === 'taken').length).toBeGreaterThan(3)
+    }
 
     // Its state machine agrees: lead with it and read through it.
     expect((await t.lab.command({ type: 'node.transfer', to: lagging })).ok).toBe(true)

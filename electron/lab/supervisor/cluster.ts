@@ -536,6 +536,17 @@ export class Cluster {
           loadPerCpu: Math.round(((loadavg()[0] ?? 0) / Math.max(1, cpus().length)) * 100) / 100,
         })
         break
+      case 'snapshot':
+        this.bus.emit({
+          type: 'node.snapshot',
+          node,
+          kind: t.kind,
+          index: t.index,
+          term: t.term,
+          bytes: t.sizeBytes,
+          durationMs: t.durationMs,
+        })
+        break
       case 'fatal':
         n.fatal = t.message
         this.bus.emit({ type: 'node.warning', node, message: `fatal: ${t.message}` })

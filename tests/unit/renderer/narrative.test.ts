@@ -14,6 +14,16 @@ const text = (e: Parameters<typeof describeLabEvent>[0], preVote = false) =>
   describeLabEvent(e, { preVote })?.text
 
 describe('the narrative', () => {
+  it('tells snapshots taken and installed', () => {
+    const ev = { type: 'node.snapshot', node: 2, index: 1200, term: 3, bytes: 48_000 } as const
+    expect(text(s.at(1, { ...ev, kind: 'taken', durationMs: 4.2 }))).toMatch(
+      /^n2 took a snapshot at index 1200 \(48[,.\u202f\u00a0 ]?000 B\) and compacted its log, in \S+ ms$/,
+    )
+    expect(text(s.at(1, { ...ev, kind: 'installed', durationMs: 1 }))).toMatch(
+      /^n2 installed its leader's snapshot at index 1200 \(48[,.\u202f\u00a0 ]?000 B\)$/,
+    )
+  })
+
   it('tells elections in plain words', () => {
     expect(
       text(
