@@ -114,6 +114,26 @@ describe('DiskStorage snapshots and compaction', () => {
     )
   })
 
+  it('replays a truncation that reaches into a segment compaction deleted', () => {
+    const dir = tempDir()
+    // segmentSizeBytes 1: every batch starts a segment, so the truncating batch (15..25 over
+    // 1..20) opens the segment that starts at 21, and its truncate record reaches back to 14.
+    const ds = DiskStorage.open({ dir, segmentSizeBytes: 1, members: PEERS })
+    ds.append(entries(1, 20, 1), { term: 1, vote: 1, commit: 10 }, true)
+    ds.append(entries(15, 25, 2), { term: 2, vote: 0, commit: 25 }, true)
+    ds.saveSnapshot(22, PEERS, bytes('kv@22'), 0)
+    expect(segmentPaths(dir).map((p) => path.basename(p))).toEqual([
+      'wal-0000000000000002-0000000000000015.log',
+      'wal-0000000000000003-000000000000001a.log',
+    ])
+    ds.close()
+    const re = DiskStorage.open({ dir, members: PEERS })
+    expect(re.recovery.snapshotIndex).toBe(22)
+    const got = re.storage().entries(23, 26, Infinity, Infinity) as Entry[]
+    expect(got.map(plain)).toEqual(entries(23, 25, 2).map(plain))
+    re.close()
+  })
+
   it("installs a leader's snapshot past its log, and one inside a conflicting log", () => {
     const dir = tempDir()
     const ds = logOf(dir, 20)
