@@ -129,6 +129,7 @@ function main(): void {
     term: rec.hardState.term,
     truncatedTailBytes: rec.truncatedTailBytes,
     durationMs: rec.durationMs,
+    snapshotIndex: rec.snapshotIndex,
   })
   for (const message of rec.warnings) report({ type: 'warning', message })
 

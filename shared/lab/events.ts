@@ -81,6 +81,9 @@ export type LabEventBody =
       term: number
       truncatedTailBytes: number
       durationMs: number
+      /** snapshotIndex (since minor 6): the snapshot the node restored its state machine from;
+       * `entries` are the log's entries after it. Absent: no snapshot. */
+      snapshotIndex?: number
     }
   | {
       /** node.snapshot (since minor 6): the node snapshotted its state machine at `index` and

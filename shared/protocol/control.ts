@@ -49,6 +49,8 @@ export type Telemetry =
       term: number
       truncatedTailBytes: number
       durationMs: number
+      /** snapshotIndex: the snapshot the log goes on from (absent or 0: none). */
+      snapshotIndex?: number
     }
   | { type: 'messages'; sent: number; received: number; dropped: number }
   | { type: 'trace'; direction: 'send' | 'receive'; message: MessageSummary }

@@ -106,6 +106,17 @@ describe('snapshots on a real cluster', () => {
       expect((await t.lab.command({ type: 'node.restart', node: n.id })).ok).toBe(true)
     }
     await t.leader(20_000)
+    // Each restarted from its snapshot, replaying only the WAL after it.
+    for (const n of t.status().nodes) {
+      const fromSnapshot = await waitUntil(
+        () =>
+          t?.events.some(
+            (e) => e.type === 'node.recovered' && e.node === n.id && (e.snapshotIndex ?? 0) > 0,
+          ) ?? false,
+        10_000,
+      )
+      expect(fromSnapshot, `n${n.id} recovered from a snapshot`).toBe(true)
+    }
     for (const i of acked) expect(await getValue(`w${i}`), `acknowledged write w${i}`).toBe(`${i}`)
   })
 })

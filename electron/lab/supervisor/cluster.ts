@@ -499,6 +499,7 @@ export class Cluster {
           term: t.term,
           truncatedTailBytes: t.truncatedTailBytes,
           durationMs: t.durationMs,
+          ...(t.snapshotIndex ? { snapshotIndex: t.snapshotIndex } : {}),
         })
         break
       case 'messages':

@@ -267,9 +267,10 @@ export function describeLabEvent(
     case 'node.recovered': {
       const torn =
         ev.truncatedTailBytes > 0 ? `, cut a torn tail of ${ev.truncatedTailBytes} B` : ''
+      const from = ev.snapshotIndex ? ` after its snapshot at index ${ev.snapshotIndex}` : ''
       return line(
         'log',
-        `${n(ev.node)} recovered ${formatCount(ev.entries)} entries from disk ` +
+        `${n(ev.node)} recovered ${formatCount(ev.entries)} entries${from} from disk ` +
           `(last index ${ev.lastIndex}, term ${ev.term}) in ${ms(ev.durationMs)} ms${torn}`,
         [ev.node],
       )

@@ -14,6 +14,22 @@ const text = (e: Parameters<typeof describeLabEvent>[0], preVote = false) =>
   describeLabEvent(e, { preVote })?.text
 
 describe('the narrative', () => {
+  it('tells a recovery from a snapshot', () => {
+    const ev = {
+      type: 'node.recovered',
+      node: 1,
+      entries: 7,
+      lastIndex: 107,
+      term: 2,
+      truncatedTailBytes: 0,
+      durationMs: 3,
+    } as const
+    expect(text(s.at(1, { ...ev, snapshotIndex: 100 }))).toMatch(
+      /^n1 recovered 7 entries after its snapshot at index 100 from disk \(last index 107/,
+    )
+    expect(text(s.at(1, ev))).toMatch(/^n1 recovered 7 entries from disk/)
+  })
+
   it('tells snapshots taken and installed', () => {
     const ev = { type: 'node.snapshot', node: 2, index: 1200, term: 3, bytes: 48_000 } as const
     expect(text(s.at(1, { ...ev, kind: 'taken', durationMs: 4.2 }))).toMatch(
