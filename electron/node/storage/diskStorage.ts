@@ -1,6 +1,7 @@
-// DiskStorage: a Raft node's durable state — the segmented WAL (wal.ts) and the hard-state file
-// (hardStateFile.ts) — behind the one call the node makes per Ready, with an in-memory mirror
-// that the core reads through the Storage interface.
+// DiskStorage: a Raft node's durable state — the segmented WAL (wal.ts), the hard-state file
+// (hardStateFile.ts) and the snapshot files (snapshotFile.ts) — behind the one call the node
+// makes per Ready, plus taking and installing snapshots, with an in-memory mirror that the core
+// reads through the Storage interface.
 import fs from 'node:fs'
 import path from 'node:path'
 import { MemoryStorage, type Storage } from '../../../shared/raft/storage'
@@ -14,8 +15,8 @@ import { loadNewestSnapshot, removeOldSnapshotFiles, writeSnapshotFile } from '.
 import { type TornTail, Wal } from './wal'
 
 /** DEFAULT_SEGMENT_SIZE_BYTES is the size at which a WAL segment is sealed and a new one begun
- * (etcd uses the same 64 MiB): large enough that rollovers are rare, small enough to delete
- * whole segments once compaction exists. */
+ * (etcd uses the same 64 MiB): large enough that rollovers are rare. Each snapshot also seals the
+ * current segment, so compaction has whole segments to delete whatever their size. */
 export const DEFAULT_SEGMENT_SIZE_BYTES = 64 * 1024 * 1024
 
 /** DiskStorageOptions configures DiskStorage.open. */
