@@ -40,6 +40,8 @@ Options:
   --time-scale X     stretch every timer X times, e.g. 10 to watch an election (default 1)
   --no-prevote       disable PreVote
   --no-checkquorum   disable CheckQuorum
+  --snapshot-every N snapshot and compact the log every N applied entries (default 10000;
+                     0: never)
   --trace            make nodes report every message (costly; for small demos)
   --cpu-share S      per-node (default: each node's session weighs as much as any, as benchmarks
                      run) or cluster (Linux: the cluster as a whole weighs as much as one session,
@@ -87,6 +89,7 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
     'no-prevote': { type: 'boolean', default: false },
     'no-checkquorum': { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    'snapshot-every': { type: 'string' },
     'cpu-share': { type: 'string' },
     script: { type: 'string' },
     record: { type: 'string' },
@@ -126,6 +129,10 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
   if (values['no-prevote']) partial.preVote = false
   if (values['no-checkquorum']) partial.checkQuorum = false
   if (values.trace) partial.tracing = true
+  if (values['snapshot-every'] !== undefined) {
+    const every = values['snapshot-every']
+    partial.snapshotEveryEntries = intArg(every, 'snapshot-every', 10_000, 0, 100_000_000)
+  }
   if (values['cpu-share'] !== undefined) {
     const share = values['cpu-share']
     if (share !== 'per-node' && share !== 'cluster')

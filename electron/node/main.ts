@@ -129,6 +129,7 @@ function main(): void {
     term: rec.hardState.term,
     truncatedTailBytes: rec.truncatedTailBytes,
     durationMs: rec.durationMs,
+    snapshotIndex: rec.snapshotIndex,
   })
   for (const message of rec.warnings) report({ type: 'warning', message })
 
@@ -149,6 +150,8 @@ function main(): void {
     {
       lastIndex: () => disk.storage().lastIndex(),
       append: (entries, hardState, mustSync) => disk.append(entries, hardState, mustSync),
+      installSnapshot: (snap) => disk.installSnapshot(snap),
+      saveSnapshot: (index, peers, data, keep) => disk.saveSnapshot(index, peers, data, keep),
     },
     {
       status: (status, monoNs) => report({ type: 'status', status, monoNs: monoNs.toString() }),
@@ -180,7 +183,10 @@ function main(): void {
       leader: (leaderId, term, monoNs) =>
         report({ type: 'leader', leaderId, term, monoNs: monoNs.toString() }),
       warning: (message) => report({ type: 'warning', message }),
+      snapshot: (s) => report({ type: 'snapshot', ...s }),
     },
+    undefined,
+    { everyEntries: c.snapshotEveryEntries },
   )
   host.tracing = c.tracing
   const h = host
@@ -201,6 +207,7 @@ function main(): void {
       onClientFrame: (frame, reply, conn) => h.onClientFrame(frame, reply, conn),
       onClientClosed: (conn) => h.onClientClosed(conn),
       onWarning: (message) => report({ type: 'warning', message }),
+      onSnapshotSent: (to, status) => h.reportSnapshot(to, status),
     },
   })
   h.attach(transport)

@@ -11,7 +11,7 @@ import type { WorkloadResult, WorkloadSample, WorkloadSpec } from './workload'
 
 /** LAB_EVENT_VERSION is the version of the event stream's shape. A consumer refuses a newer
  * major version; minor versions only add event types or optional fields. */
-export const LAB_EVENT_VERSION = { major: 1, minor: 5 } as const
+export const LAB_EVENT_VERSION = { major: 1, minor: 6 } as const
 
 // The node-level types (a node's status, a link's fault rule, a traced message) belong to the
 // protocol between the lab and its nodes; NodeState to the commands' views. Re-exported here.
@@ -80,6 +80,23 @@ export type LabEventBody =
       lastIndex: number
       term: number
       truncatedTailBytes: number
+      durationMs: number
+      /** snapshotIndex (since minor 6): the snapshot the node restored its state machine from;
+       * `entries` are the log's entries after it. Absent: no snapshot. */
+      snapshotIndex?: number
+    }
+  | {
+      /** node.snapshot (since minor 6): the node snapshotted its state machine at `index` and
+       * compacted its log (`kind` 'taken': `bytes` is the snapshot file's size, `durationMs` the
+       * time to encode, write and compact), or installed a snapshot its leader sent ('installed':
+       * `bytes` is the state's size, `durationMs` the time to restore it; it was written durably
+       * before). */
+      type: 'node.snapshot'
+      node: NodeId
+      kind: 'taken' | 'installed'
+      index: number
+      term: number
+      bytes: number
       durationMs: number
     }
   | { type: 'node.messages'; node: NodeId; sent: number; received: number; dropped: number }

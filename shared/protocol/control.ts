@@ -49,6 +49,8 @@ export type Telemetry =
       term: number
       truncatedTailBytes: number
       durationMs: number
+      /** snapshotIndex: the snapshot the log goes on from (absent or 0: none). */
+      snapshotIndex?: number
     }
   | { type: 'messages'; sent: number; received: number; dropped: number }
   | { type: 'trace'; direction: 'send' | 'receive'; message: MessageSummary }
@@ -63,6 +65,17 @@ export type Telemetry =
    * JSON); on Linux that clock is CLOCK_MONOTONIC, shared by every process, so the supervisor can
    * compare it with its own (`raftlab elect` measures elections with it). */
   | { type: 'leader'; leaderId: NodeId; term: number; monoNs: string }
+  /** snapshot: the node took a snapshot of its state machine and compacted its log ('taken'), or
+   * installed one a leader sent ('installed'); `sizeBytes` is the snapshot file's size for
+   * 'taken', the state's for 'installed'. */
+  | {
+      type: 'snapshot'
+      kind: 'taken' | 'installed'
+      index: number
+      term: number
+      sizeBytes: number
+      durationMs: number
+    }
 
 const CONTROL_TYPES = new Set(['rules', 'transfer', 'campaign', 'tracing', 'shutdown'])
 const TELEMETRY_TYPES = new Set([
@@ -77,6 +90,7 @@ const TELEMETRY_TYPES = new Set([
   'fatal',
   'leader',
   'lag',
+  'snapshot',
 ])
 
 /** LAG_REPORT_MS: a node reports its event loop's lag once its timers ran this late. */

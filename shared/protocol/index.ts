@@ -40,6 +40,7 @@ export {
 export {
   ENTRY_TYPES,
   MESSAGE_FLAGS,
+  SNAPSHOT_MINOR,
   decodeMessage,
   encodeMessage,
   encodedMessageBytes,

@@ -34,6 +34,10 @@ export const ENTRY_TYPES: readonly EntryType[] = ['normal', 'noop']
  * (with MsgSnap); bits 8 and up are reserved: a later minor version may define them, and a sender
  * sets them only for a remote that announced that minor.
  */
+/** SNAPSHOT_MINOR is the protocol minor that defines MsgSnap: a node sends one only to a peer
+ * whose hello announced it. */
+export const SNAPSHOT_MINOR = 2
+
 export const MESSAGE_FLAGS = {
   reject: 0x01,
   logTerm: 0x02,

@@ -27,6 +27,10 @@ export interface NodeSettings {
   /** maxInflightMsgs and maxEntriesPerMsg: replication pipelining and batching limits. */
   maxInflightMsgs: number
   maxEntriesPerMsg: number
+  /** snapshotEveryEntries: a node snapshots its state machine and compacts its log once it has
+   * applied this many entries past its last snapshot (§7), so memory and disk stay flat; 0 never
+   * snapshots (the log grows without bound). */
+  snapshotEveryEntries: number
   /** tracing makes nodes report every message they send and receive (costly; for small demos). */
   tracing: boolean
 }

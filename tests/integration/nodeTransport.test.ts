@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import net from 'node:net'
 import {
+  decodeFrameMessages,
   encodeHelloFrame,
   FRAME_KIND,
   FrameDecoder,
@@ -46,9 +47,16 @@ afterEach(() => {
   open = []
 })
 
-async function pair(): Promise<{ t1: Transport; t2: Transport; seen: Seen[]; warnings: string[] }> {
+async function pair(): Promise<{
+  t1: Transport
+  t2: Transport
+  seen: Seen[]
+  warnings: string[]
+  snapReports: string[]
+}> {
   const seen: Seen[] = []
   const warnings: string[] = []
+  const snapReports: string[] = []
   const make = (id: number, other: number): Transport =>
     new Transport({
       id,
@@ -71,6 +79,7 @@ async function pair(): Promise<{ t1: Transport; t2: Transport; seen: Seen[]; war
         onClientFrame: () => {},
         onClientClosed: () => {},
         onWarning: (m) => warnings.push(m),
+        onSnapshotSent: (to, status) => snapReports.push(`n${to} ${status}`),
       },
     })
   const t1 = make(1, 2)
@@ -79,7 +88,7 @@ async function pair(): Promise<{ t1: Transport; t2: Transport; seen: Seen[]; war
   await Promise.all([t1.listen(), t2.listen()])
   t1.connectAll()
   t2.connectAll()
-  return { t1, t2, seen, warnings }
+  return { t1, t2, seen, warnings, snapReports }
 }
 
 function msg(type: MessageType, over: Partial<Message> = {}): Message {
@@ -140,6 +149,103 @@ describe('a node transport', () => {
     t1.send(2, [msg('MsgHeartbeat', { commit: 2 })])
     expect(await waitUntil(() => seen.length >= 2, 10_000)).toBe(true)
     expect(seen).toEqual([{ messages: ['MsgHeartbeat'] }, { messages: ['MsgHeartbeat'] }])
+  })
+
+  it('sends a MsgSnap whole and reports it finished; over a cut link, failed', async () => {
+    const { t1, seen, snapReports } = await pair()
+    expect(await connected(t1)).toBe(true)
+    const snapshot = { metadata: { index: 40, term: 1, peers: [1, 2] }, data: new Uint8Array(5000) }
+    t1.send(2, [msg('MsgSnap', { snapshot }), msg('MsgHeartbeat')])
+    expect(snapReports).toEqual([]) // reported after send returns, never inside it
+    expect(await waitUntil(() => seen.length >= 2, 10_000)).toBe(true)
+    expect(seen).toContainEqual({ messages: ['MsgSnap'] })
+    expect(snapReports).toEqual(['n2 finished'])
+    t1.setRules([{ from: 1, to: 2, cut: true, latencyMs: 0, jitterMs: 0, lossPercent: 0 }])
+    t1.send(2, [msg('MsgSnap', { snapshot })])
+    expect(await waitUntil(() => snapReports.length >= 2, 10_000)).toBe(true)
+    expect(snapReports).toEqual(['n2 finished', 'n2 failed'])
+  })
+
+  it('reports a MsgSnap to an unreachable peer as failed', async () => {
+    const reports: string[] = []
+    const t1 = new Transport({
+      id: 1,
+      clusterId: 'lab-transport',
+      listenPath: sock(1),
+      peers: new Map([[2, sock(2)]]),
+      timeScale: 1,
+      faultRng: createRng(1),
+      hooks: {
+        onMessages: () => {},
+        onDiskTiming: () => {},
+        onClientFrame: () => {},
+        onClientClosed: () => {},
+        onWarning: () => {},
+        onSnapshotSent: (to, status) => reports.push(`n${to} ${status}`),
+      },
+    })
+    open.push(t1)
+    const snapshot = { metadata: { index: 40, term: 1, peers: [1, 2] }, data: new Uint8Array(8) }
+    t1.send(2, [msg('MsgSnap', { snapshot })])
+    expect(await waitUntil(() => reports.length >= 1, 10_000)).toBe(true)
+    expect(reports).toEqual(['n2 failed'])
+  })
+
+  it('sends no MsgSnap to a peer that announced protocol 1.1: failed, with a warning', async () => {
+    const kinds: number[] = []
+    const types: MessageType[] = []
+    const old = net.createServer((socket) => {
+      const hello = { ...makeHello('peer', 2, 'lab-transport'), version: { major: 1, minor: 1 } }
+      socket.write(encodeHelloFrame(hello))
+      const decoder = new FrameDecoder()
+      socket.on('data', (chunk) => {
+        for (const f of decoder.push(chunk)) {
+          kinds.push(f.kind)
+          if (f.kind !== FRAME_KIND.hello && f.kind !== FRAME_KIND.diskTiming) {
+            types.push(...decodeFrameMessages(f).map((m) => m.type))
+          }
+        }
+      })
+    })
+    await new Promise<void>((resolve) => old.listen(sock(2), resolve))
+    const reports: string[] = []
+    const warnings: string[] = []
+    const t1 = new Transport({
+      id: 1,
+      clusterId: 'lab-transport',
+      listenPath: sock(1),
+      peers: new Map([[2, sock(2)]]),
+      timeScale: 1,
+      faultRng: createRng(1),
+      hooks: {
+        onMessages: () => {},
+        onDiskTiming: () => {},
+        onClientFrame: () => {},
+        onClientClosed: () => {},
+        onWarning: (m) => warnings.push(m),
+        onSnapshotSent: (to, status) => reports.push(`n${to} ${status}`),
+      },
+    })
+    open.push(t1)
+    t1.connectAll()
+    try {
+      // Once the peer's hello is in (a disk timing goes out to a 1.1 peer), send the snapshot.
+      const up = await waitUntil(() => {
+        t1.send(2, [msg('MsgAppResp', { index: 7 })], disk)
+        return kinds.includes(FRAME_KIND.diskTiming)
+      }, 10_000)
+      expect(up).toBe(true)
+      const snapshot = { metadata: { index: 40, term: 1, peers: [1, 2] }, data: new Uint8Array(8) }
+      t1.send(2, [msg('MsgSnap', { snapshot }), msg('MsgHeartbeat')])
+      expect(await waitUntil(() => reports.length >= 1, 10_000)).toBe(true)
+      expect(reports).toEqual(['n2 failed'])
+      expect(warnings.join('\n')).toMatch(/n2 speaks protocol minor 1, before MsgSnap/)
+      // The heartbeat beside it still goes; the snapshot never does.
+      expect(await waitUntil(() => types.includes('MsgHeartbeat'), 10_000)).toBe(true)
+      expect(types).not.toContain('MsgSnap')
+    } finally {
+      old.close()
+    }
   })
 
   it('sends no disk timing to a peer that announced protocol 1.0', async () => {

@@ -499,6 +499,7 @@ export class Cluster {
           term: t.term,
           truncatedTailBytes: t.truncatedTailBytes,
           durationMs: t.durationMs,
+          ...(t.snapshotIndex ? { snapshotIndex: t.snapshotIndex } : {}),
         })
         break
       case 'messages':
@@ -534,6 +535,17 @@ export class Cluster {
           maxMs: t.maxMs,
           p99Ms: t.p99Ms,
           loadPerCpu: Math.round(((loadavg()[0] ?? 0) / Math.max(1, cpus().length)) * 100) / 100,
+        })
+        break
+      case 'snapshot':
+        this.bus.emit({
+          type: 'node.snapshot',
+          node,
+          kind: t.kind,
+          index: t.index,
+          term: t.term,
+          bytes: t.sizeBytes,
+          durationMs: t.durationMs,
         })
         break
       case 'fatal':

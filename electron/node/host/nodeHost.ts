@@ -6,7 +6,15 @@ import type { NodeStatus } from '../../../shared/lab/events'
 import { KvStore } from '../../../shared/kv'
 import type { DiskTiming, Frame } from '../../../shared/protocol'
 import { RaftNode } from '../../../shared/raft/raft'
-import type { Message, NodeId, RaftConfig, Ready, TransferResult } from '../../../shared/raft/types'
+import type {
+  Message,
+  NodeId,
+  RaftConfig,
+  Ready,
+  Snapshot,
+  SnapshotStatus,
+  TransferResult,
+} from '../../../shared/raft/types'
 import type { ClientConn, ReplyFn } from '../transport/inbound'
 import { ClientRequests } from './clientRequests'
 import { ReadyLoop, type ReadySender, type ReadyStorage } from './readyLoop'
@@ -26,6 +34,53 @@ export interface HostTelemetry {
   leader?(leaderId: NodeId, term: number, monoNs: bigint): void
   /** warning reports something the supervisor should show, such as refused messages. */
   warning?(message: string): void
+  /** snapshot reports a snapshot taken or installed. */
+  snapshot?(report: SnapshotReport): void
+}
+
+/** HostStorage is the node's durable state as the host uses it: the Ready loop's log, and the
+ * snapshots the host takes of its state machine (DiskStorage implements it). */
+export interface HostStorage extends ReadyStorage {
+  /** saveSnapshot makes the state machine's `data` at applied entry `index` durable, then
+   * compacts the log, keeping `keepEntries` entries before `index` for slow followers. */
+  saveSnapshot(
+    index: number,
+    peers: readonly NodeId[],
+    data: Uint8Array,
+    keepEntries: number,
+  ): { sizeBytes: number; removedSegments: number }
+}
+
+/** SnapshotTaken describes a snapshot the host took ('taken') or a leader's it installed. */
+export interface SnapshotReport {
+  kind: 'taken' | 'installed'
+  index: number
+  term: number
+  sizeBytes: number
+  durationMs: number
+}
+
+/** SnapshotPolicy says when the host snapshots: once it has applied `everyEntries` entries past
+ * its last snapshot (0: never). */
+export interface SnapshotPolicy {
+  everyEntries: number
+}
+
+/** snapshotMarginEntries is how many entries compaction leaves before a snapshot's index, so a
+ * follower slightly behind still gets entries rather than a whole snapshot: half the interval,
+ * at most 1,000. */
+export function snapshotMarginEntries(everyEntries: number): number {
+  return Math.min(Math.floor(everyEntries / 2), 1000)
+}
+
+/** isSnapshotDue tells whether a host that applied up to `applied` and last snapshotted at
+ * `snapshotIndex` should snapshot now under `policy`. */
+export function isSnapshotDue(
+  policy: SnapshotPolicy,
+  applied: number,
+  snapshotIndex: number,
+): boolean {
+  return policy.everyEntries > 0 && applied - snapshotIndex >= policy.everyEntries
 }
 
 /** WARNING_INTERVAL_NS: refused messages are reported at most once a second (a flood of forged
@@ -37,6 +92,7 @@ export class NodeHost {
   readonly kv = new KvStore()
   tracing = false
   private readonly raft: RaftNode
+  private readonly peers: readonly NodeId[]
   private readonly timing: WriteTiming
   private readonly clients: ClientRequests
   private readonly loop: ReadyLoop
@@ -51,12 +107,25 @@ export class NodeHost {
   /** refused counts messages the core refused since the last warning about them. */
   private refused = { count: 0, last: '', reportedNs: 0n }
 
+  /** snapshotIndex is the index of the latest snapshot the node holds (0: none). */
+  private snapshotIndex = 0
+
+  /** The state machine starts from the storage's snapshot, if any, and the core is told so
+   * (RaftConfig.applied): it hands out only the committed entries after it. */
   constructor(
     cfg: RaftConfig,
-    storage: ReadyStorage,
+    private readonly storage: HostStorage,
     private readonly telemetry: HostTelemetry,
     private readonly nowNs: MonoClock = () => process.hrtime.bigint(),
+    private readonly policy: SnapshotPolicy = { everyEntries: 0 },
   ) {
+    const snap = cfg.storage.snapshot()
+    if (snap !== 'temporarily-unavailable' && snap.metadata.index > 0) {
+      this.kv.restore(snap.data)
+      this.snapshotIndex = snap.metadata.index
+      cfg = { ...cfg, applied: Math.max(cfg.applied ?? 0, snap.metadata.index) }
+    }
+    this.peers = [...cfg.peers]
     this.raft = new RaftNode(cfg)
     this.timing = new WriteTiming(nowNs)
     this.clients = new ClientRequests(this.raft, this.kv, this.timing, nowNs, () => this.schedule())
@@ -71,6 +140,7 @@ export class NodeHost {
         flushClients: () => this.transport?.flushClients(),
       },
       apply: (e) => this.kv.apply(e),
+      restore: (snap) => this.restore(snap),
       clients: this.clients,
       nowNs,
       taken: (readyNs) => this.noteLeader(readyNs),
@@ -114,6 +184,12 @@ export class NodeHost {
    * for (the transport hands it over just before them). */
   noteDiskTiming(from: NodeId, t: DiskTiming): void {
     this.timing.noteDiskTiming(from, t)
+  }
+
+  /** reportSnapshot tells the core how sending a MsgSnap to `to` went. */
+  reportSnapshot(to: NodeId, status: SnapshotStatus): void {
+    this.raft.reportSnapshot(to, status)
+    this.schedule()
   }
 
   /** transferLeadership asks the core to hand leadership to `to`. */
@@ -191,8 +267,42 @@ export class NodeHost {
   private processReady(): void {
     this.important = false
     this.loop.run()
+    this.maybeSnapshot()
     // Role and term changes are reported at once; commit progress by the periodic report.
     if (this.important) this.reportStatus()
+  }
+
+  /** maybeSnapshot snapshots the state machine when the policy says so. Every Ready is handled
+   * by now, so the applied entries are in storage. */
+  private maybeSnapshot(): void {
+    const applied = this.kv.appliedIndex
+    if (!isSnapshotDue(this.policy, applied, this.snapshotIndex)) return
+    const t0 = this.nowNs()
+    const data = this.kv.snapshot()
+    const keep = snapshotMarginEntries(this.policy.everyEntries)
+    const saved = this.storage.saveSnapshot(applied, this.peers, data, keep)
+    this.snapshotIndex = applied
+    this.telemetry.snapshot?.({
+      kind: 'taken',
+      index: applied,
+      term: this.kv.appliedTerm,
+      sizeBytes: saved.sizeBytes,
+      durationMs: Number(this.nowNs() - t0) / 1e6,
+    })
+  }
+
+  /** restore takes a leader's snapshot, which the Ready loop has just made durable. */
+  private restore(snap: Snapshot): void {
+    const t0 = this.nowNs()
+    this.kv.restore(snap.data)
+    this.snapshotIndex = snap.metadata.index
+    this.telemetry.snapshot?.({
+      kind: 'installed',
+      index: snap.metadata.index,
+      term: snap.metadata.term,
+      sizeBytes: snap.data.length,
+      durationMs: Number(this.nowNs() - t0) / 1e6,
+    })
   }
 
   private handled(rd: Ready, truncatedFrom: number | null, readyNs: bigint): void {

@@ -11,6 +11,7 @@ import {
   type Message,
   type NodeId,
   type Ready,
+  type Snapshot,
 } from '../../../shared/raft/types'
 import type { ClientRequests } from './clientRequests'
 import type { MonoClock } from './writeTiming'
@@ -29,6 +30,9 @@ export interface ReadyStorage {
   /** append truncates stored entries at or after entries[0].index, appends `entries` and stores
    * `hardState`, with an fsync when `mustSync`. */
   append(entries: readonly Entry[], hardState: HardState | null, mustSync: boolean): void
+  /** installSnapshot makes a leader's snapshot durable and replaces the stored log with it (every
+   * stored entry is obsolete; the log goes on after its index). */
+  installSnapshot(snap: Snapshot): void
 }
 
 /** ReadySender hands messages to the transport. */
@@ -47,6 +51,8 @@ export interface ReadyLoopDeps {
   sender: ReadySender
   /** apply applies a committed entry to the state machine and returns its result. */
   apply(e: Entry): Applied | null
+  /** restore replaces the state machine's state with a snapshot's (from the leader). */
+  restore(snap: Snapshot): void
   clients: Pick<
     ClientRequests,
     'flushProposals' | 'markWrites' | 'applied' | 'readIndexReady' | 'serveReads'
@@ -73,6 +79,12 @@ export class ReadyLoop {
       const rd = core.ready()
       const readyNs = nowNs()
       this.d.taken(readyNs)
+      // A leader's snapshot: durable before anything acknowledges it (the acknowledgement is a
+      // late message of this Ready), and the state machine restored before the entries after it.
+      if (rd.snapshot) {
+        storage.installSnapshot(rd.snapshot)
+        this.d.restore(rd.snapshot)
+      }
       const first = rd.entries[0]
       const last = rd.entries[rd.entries.length - 1]
       const truncatedFrom = first && first.index <= storage.lastIndex() ? first.index : null

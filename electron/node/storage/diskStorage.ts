@@ -1,20 +1,22 @@
-// DiskStorage: a Raft node's durable state — the segmented WAL (wal.ts) and the hard-state file
-// (hardStateFile.ts) — behind the one call the node makes per Ready, with an in-memory mirror
-// that the core reads through the Storage interface.
+// DiskStorage: a Raft node's durable state — the segmented WAL (wal.ts), the hard-state file
+// (hardStateFile.ts) and the snapshot files (snapshotFile.ts) — behind the one call the node
+// makes per Ready, plus taking and installing snapshots, with an in-memory mirror that the core
+// reads through the Storage interface.
 import fs from 'node:fs'
 import path from 'node:path'
 import { MemoryStorage, type Storage } from '../../../shared/raft/storage'
-import type { Entry, HardState, NodeId } from '../../../shared/raft/types'
+import type { Entry, HardState, NodeId, Snapshot } from '../../../shared/raft/types'
 import { AssertionError, assert } from '../../../shared/util/assert'
 import { type FsyncPolicy, type SyncStats, fsyncDir, newSyncStats } from './durableFs'
-import { StorageFailedError } from './errors'
+import { InconsistentStateError, StorageFailedError } from './errors'
 import { HARD_STATE_FILE, recoverHardState, writeHardState } from './hardStateFile'
 import { checkRecoveredState } from './recoveryCheck'
+import { loadNewestSnapshot, removeOldSnapshotFiles, writeSnapshotFile } from './snapshotFile'
 import { type TornTail, Wal } from './wal'
 
 /** DEFAULT_SEGMENT_SIZE_BYTES is the size at which a WAL segment is sealed and a new one begun
- * (etcd uses the same 64 MiB): large enough that rollovers are rare, small enough to delete
- * whole segments once compaction exists. */
+ * (etcd uses the same 64 MiB): large enough that rollovers are rare. Each snapshot also seals the
+ * current segment, so compaction has whole segments to delete whatever their size. */
 export const DEFAULT_SEGMENT_SIZE_BYTES = 64 * 1024 * 1024
 
 /** DiskStorageOptions configures DiskStorage.open. */
@@ -32,6 +34,14 @@ export interface DiskStorageOptions {
   members?: readonly NodeId[]
 }
 
+/** SavedSnapshot is where a snapshot was written and what compaction then deleted. */
+export interface SavedSnapshot {
+  filePath: string
+  sizeBytes: number
+  /** removedSegments counts the WAL segment files deleted. */
+  removedSegments: number
+}
+
 /** RecoveryReport is what DiskStorage.open found and repaired; the node sends it as telemetry. */
 export interface RecoveryReport {
   dir: string
@@ -42,6 +52,10 @@ export interface RecoveryReport {
   lastIndex: number
   /** lastTerm is the term of the last entry (0 for an empty log). */
   lastTerm: number
+  /** snapshotIndex is the index of the snapshot the log goes on from (0: none). */
+  snapshotIndex: number
+  /** snapshotFile is the snapshot file loaded (null: none). */
+  snapshotFile: string | null
   hardState: HardState
   /** hasHardStateFile is false on a fresh directory (the hard state is then all zeros). */
   hasHardStateFile: boolean
@@ -112,13 +126,43 @@ export class DiskStorage {
     if (created !== undefined && opts.fsync === 'always') fsyncDir(path.dirname(created), stats)
 
     const hs = recoverHardState(opts.dir)
+    const loaded = loadNewestSnapshot(opts.dir)
+    const snap = loaded.snapshot
+    const snapIndex = snap?.metadata.index ?? 0
     const { wal, recovery: walRecovery } = Wal.open({ ...opts, stats, requireSegments: hs.exists })
-    const entries = walRecovery.entries
+    // Only the WAL's entries after the snapshot are live; the snapshot must reach the WAL's start.
+    const entries = walRecovery.entries.filter((e) => e.index > snapIndex)
     const lastEntry = entries[entries.length - 1]
-    const lastIndex = lastEntry?.index ?? 0
-    // The commit index is the larger of the file's and the WAL's (it only grows).
+    const lastIndex = lastEntry?.index ?? snapIndex
+    const warnings: string[] = []
     let checked
     try {
+      if (walRecovery.firstIndex - 1 > snapIndex) {
+        const damaged = loaded.skipped.map((f) => `${f.filePath} (${f.reason})`)
+        const files = loaded.skipped.map((f) => f.filePath)
+        const why =
+          damaged.length > 0
+            ? `the snapshot that covers them is damaged: ${damaged.join(', ')}`
+            : snap
+              ? `the newest snapshot, ${String(loaded.filePath)}, ends at index ${snapIndex}`
+              : 'no snapshot file covers them'
+        throw new InconsistentStateError(
+          opts.dir,
+          files.length > 0 ? files : walRecovery.segmentFiles.slice(0, 1),
+          `the log starts at index ${walRecovery.firstIndex} and ${why}`,
+        )
+      }
+      for (const f of loaded.skipped) {
+        warnings.push(
+          `snapshot file ${f.filePath} is damaged (${f.reason}); started from ` +
+            (loaded.filePath !== null ? `the older ${loaded.filePath}` : 'the log alone'),
+        )
+      }
+      // A snapshot written just before a crash may be past the WAL's end (a leader's, installed
+      // before the WAL was reset; or one of entries not yet in this node's WAL): the log goes on
+      // after the snapshot.
+      if (wal.lastIndex() < snapIndex) wal.resetTo(snapIndex)
+      // The commit index is the larger of the file's and the WAL's (it only grows).
       checked = checkRecoveredState({
         dir: opts.dir,
         fsync: opts.fsync,
@@ -126,7 +170,8 @@ export class DiskStorage {
         hardState: hs.hardState,
         hardStateFile: path.join(opts.dir, HARD_STATE_FILE),
         hasHardStateFile: hs.exists,
-        wal: walRecovery,
+        wal: { ...walRecovery, entries },
+        snapshot: snap ? { index: snapIndex, term: snap.metadata.term } : null,
       })
     } catch (err) {
       wal.close()
@@ -137,9 +182,11 @@ export class DiskStorage {
       dir: opts.dir,
       fsync: opts.fsync,
       entryCount: entries.length,
-      firstIndex: 1,
+      firstIndex: snapIndex + 1,
       lastIndex,
-      lastTerm: lastEntry?.term ?? 0,
+      lastTerm: lastEntry?.term ?? snap?.metadata.term ?? 0,
+      snapshotIndex: snapIndex,
+      snapshotFile: loaded.filePath,
       hardState,
       hasHardStateFile: hs.exists,
       segmentCount: walRecovery.segmentCount,
@@ -148,10 +195,11 @@ export class DiskStorage {
       tornTail: walRecovery.tornTail,
       removedTempFiles: walRecovery.removedTempFiles + (hs.removedTemp ? 1 : 0),
       clampedCommit: checked.clampedCommit,
-      warnings: checked.warnings,
+      warnings: [...warnings, ...checked.warnings],
       durationMs: 0,
     }
     const storage = new DiskStorage(opts, wal, stats, report)
+    if (snap) storage.memory.applySnapshot(snap)
     storage.memory.append(entries)
     storage.memory.setHardState(hardState)
     report.durationMs = performance.now() - startMs
@@ -216,6 +264,53 @@ export class DiskStorage {
     }
   }
 
+  /**
+   * saveSnapshot makes the host's snapshot of its state machine at applied index `index` durable
+   * (its own file: written, fsynced, renamed, directory fsynced), and only then compacts: the
+   * in-memory log keeps `keepEntries` entries before `index` for slow followers, WAL segments
+   * wholly covered by the older of the two snapshot files kept are deleted (so a damaged newest
+   * snapshot can fall back to the previous one), and older snapshot files are removed.
+   */
+  saveSnapshot(
+    index: number,
+    peers: readonly NodeId[],
+    data: Uint8Array,
+    keepEntries: number,
+  ): SavedSnapshot {
+    this.checkUsable()
+    const term = this.memory.term(index)
+    assert(typeof term === 'number', () => `saveSnapshot(${index}): that entry is ${String(term)}`)
+    const snap: Snapshot = { metadata: { index, term, peers: [...peers] }, data }
+    const saved = this.guard(() => {
+      const file = writeSnapshotFile(this.opts.dir, snap, this.opts.fsync, this.ioStats)
+      this.memory.createSnapshot(index, peers, data)
+      const compactIndex = index - keepEntries
+      if (compactIndex > this.memory.firstIndex()) this.memory.compact(compactIndex)
+      this.wal.seal()
+      const oldestKept = removeOldSnapshotFiles(this.opts.dir, this.opts.fsync, this.ioStats)
+      const removedSegments = this.wal.removeSegmentsThrough(oldestKept)
+      return { ...file, removedSegments }
+    })
+    return saved
+  }
+
+  /**
+   * installSnapshot makes a leader's snapshot (a Ready's) durable in its own file before anything
+   * acknowledges it, replaces the in-memory log with it (MemoryStorage.applySnapshot) and restarts
+   * the WAL after its index: every entry before, conflicting ones included, is obsolete.
+   */
+  installSnapshot(snap: Snapshot): SavedSnapshot {
+    this.checkUsable()
+    return this.guard(() => {
+      const file = writeSnapshotFile(this.opts.dir, snap, this.opts.fsync, this.ioStats)
+      this.memory.applySnapshot(snap)
+      this.wal.resetTo(snap.metadata.index)
+      removeOldSnapshotFiles(this.opts.dir, this.opts.fsync, this.ioStats)
+      const removedSegments = this.wal.removeSegmentsThrough(snap.metadata.index)
+      return { ...file, removedSegments }
+    })
+  }
+
   /** stats returns a copy of the I/O counters since open. */
   stats(): SyncStats {
     return { ...this.ioStats }
@@ -224,6 +319,21 @@ export class DiskStorage {
   /** segmentCount is the number of WAL segment files now. */
   segmentCount(): number {
     return this.wal.segments()
+  }
+
+  private checkUsable(): void {
+    assert(!this.closed, 'DiskStorage used after close()')
+    if (this.failure !== null) throw new StorageFailedError(this.opts.dir, this.failure)
+  }
+
+  /** guard runs an I/O step; a failure other than a bug makes the storage unusable. */
+  private guard<T>(step: () => T): T {
+    try {
+      return step()
+    } catch (err) {
+      if (!(err instanceof StorageFailedError || err instanceof AssertionError)) this.failure = err
+      throw err
+    }
   }
 
   /** close syncs any unsynced writes (under 'always') and closes the files. Idempotent. */

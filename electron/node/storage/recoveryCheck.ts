@@ -22,6 +22,9 @@ export interface RecoveredFiles {
   hardStateFile: string
   hasHardStateFile: boolean
   wal: WalRecovery
+  /** snapshot is the index and term of the snapshot recovery loaded (null: none); the log goes
+   * on from it, so with no WAL entries after it, it is the last index. */
+  snapshot?: { index: number; term: number } | null
 }
 
 /** CheckedState is the state recovery may start from, and what had to be repaired to get it. */
@@ -63,8 +66,8 @@ export function checkRecoveredState(r: RecoveredFiles): CheckedState {
   const { dir, wal } = r
   const hs = r.hardState
   const last = wal.entries[wal.entries.length - 1]
-  const lastIndex = last?.index ?? 0
-  const lastTerm = last?.term ?? 0
+  const lastIndex = last?.index ?? r.snapshot?.index ?? 0
+  const lastTerm = last?.term ?? r.snapshot?.term ?? 0
   const walFiles = wal.lastEntryFile !== null ? [wal.lastEntryFile] : wal.segmentFiles
   const refuse = (files: string[], reason: string): never => {
     throw new InconsistentStateError(dir, files, reason)

@@ -17,6 +17,7 @@ import {
   type FsyncPolicy,
   type SyncStats,
   TEMP_SUFFIX,
+  fsyncDir,
   writeFileAtomically,
   writeFully,
 } from './durableFs'
@@ -54,6 +55,10 @@ export interface TornTail {
 /** WalRecovery is what replaying the log found: the live entries (truncations applied), the
  * highest commit record, where they are, and what was repaired. */
 export interface WalRecovery {
+  /** firstIndex is the index the live log starts at (1, or past a snapshot: the entries before
+   * it are in no segment, and a snapshot must cover them). */
+  firstIndex: number
+  /** entries are the live entries from firstIndex on. */
   entries: Entry[]
   commit: number
   /** segmentFiles are the segment paths in seq order. */
@@ -107,7 +112,8 @@ export class Wal {
     private readonly opts: WalOptions,
     private fd: number,
     private seq: number,
-    private segmentCount: number,
+    /** segmentList lists the segment files in seq order, with the index each begins at. */
+    private readonly segmentList: SegmentFile[],
     /** writeOffsetBytes is where the next batch goes in the current segment (its valid end). */
     private writeOffsetBytes: number,
     private lastIndexValue: number,
@@ -125,8 +131,10 @@ export class Wal {
     if (segments.length === 0) {
       const h = { seq: 0, firstIndex: 1 }
       const fd = writeFileAtomically(dir, segmentFileName(h), encodeSegmentHeader(h), fsync, stats)
-      const wal = new Wal(opts, fd, 0, 1, SEGMENT_HEADER_BYTES, 0)
+      const first = [{ ...h, filePath: path.join(dir, segmentFileName(h)) }]
+      const wal = new Wal(opts, fd, 0, first, SEGMENT_HEADER_BYTES, 0)
       const recovery: WalRecovery = {
+        firstIndex: 1,
         entries: [],
         commit: 0,
         segmentFiles: [path.join(dir, segmentFileName(h))],
@@ -142,6 +150,9 @@ export class Wal {
     }
 
     const entries: Entry[] = []
+    // base is the index before the first live entry: 0, or — once snapshots compacted the log —
+    // the index a segment starting past its predecessor's end restarts the log after.
+    let base = 0
     let commit = 0
     let commitFile: string | null = null
     // runs[k] says which segment holds the records of entries from runs[k].from on (up to the
@@ -168,11 +179,14 @@ export class Wal {
       if (header.seq !== seg.seq || header.firstIndex !== seg.firstIndex) {
         fail(0, `header (seq ${header.seq}, first index ${header.firstIndex}) contradicts the name`)
       }
-      // Until snapshots exist the log starts at index 1, so a first segment that starts later
-      // means earlier segments were lost.
-      const expectedFirst = i === 0 ? 1 : entries.length + 1
-      if (header.firstIndex !== expectedFirst) {
-        fail(0, `segment starts at index ${header.firstIndex}, expected ${expectedFirst}`)
+      // A segment normally starts one past the log so far. The first may start later (compaction
+      // deleted the segments before it), and a later one may start anywhere when the node
+      // installed a leader's snapshot (resetTo): the log restarts there, and the caller checks
+      // that a snapshot covers everything before it (WalRecovery.firstIndex).
+      if (i === 0 || header.firstIndex !== base + entries.length + 1) {
+        base = header.firstIndex - 1
+        entries.length = 0
+        runs.length = 0
       }
 
       const scan = scanRecords(bytes)
@@ -180,8 +194,8 @@ export class Wal {
         recordCount++
         if (record.kind === 'entry') {
           const e = record.entry
-          if (e.index !== entries.length + 1) {
-            fail(offsetBytes, `entry index ${e.index} does not follow ${entries.length}`)
+          if (e.index !== base + entries.length + 1) {
+            fail(offsetBytes, `entry index ${e.index} does not follow ${base + entries.length}`)
           }
           // Terms start at 1 (§5.1); index 0 with term 0 is the empty log's sentinel.
           if (e.term < 1) fail(offsetBytes, `entry ${e.index} has term 0`)
@@ -193,8 +207,16 @@ export class Wal {
           }
         } else if (record.kind === 'truncate') {
           const kept = record.lastKeptIndex
-          if (kept >= entries.length) {
-            fail(offsetBytes, `truncation to ${kept} past last ${entries.length}`)
+          if (kept >= base + entries.length) {
+            fail(offsetBytes, `truncation to ${kept} past last ${base + entries.length}`)
+          }
+          if (kept < base) {
+            // The truncated entries were in a segment compaction deleted: the log goes on after
+            // `kept`, and the snapshot must cover everything up to it.
+            base = kept
+            entries.length = 0
+            runs.length = 0
+            continue
           }
           // Only an uncommitted suffix is ever dropped (§5.3, §5.4): committed entries may
           // already have been applied and acknowledged to clients.
@@ -204,7 +226,7 @@ export class Wal {
               `truncation to index ${kept} drops committed entries (commit index ${commit})`,
             )
           }
-          entries.length = kept
+          entries.length = kept - base
           while ((runs[runs.length - 1]?.from ?? 0) > kept) runs.pop()
         } else if (record.commit > commit) {
           commit = record.commit
@@ -240,8 +262,14 @@ export class Wal {
       fs.closeSync(fd)
       throw err
     }
-    const wal = new Wal(opts, fd, last.seq, segments.length, validEndBytes, entries.length)
+    const segmentFirsts = segments.map((sg) => ({
+      seq: sg.seq,
+      firstIndex: sg.firstIndex,
+      filePath: sg.filePath,
+    }))
+    const wal = new Wal(opts, fd, last.seq, segmentFirsts, validEndBytes, base + entries.length)
     const recovery: WalRecovery = {
+      firstIndex: base + 1,
       entries,
       commit,
       segmentFiles: segments.map((sg) => sg.filePath),
@@ -263,7 +291,63 @@ export class Wal {
 
   /** segments is the number of segment files. */
   segments(): number {
-    return this.segmentCount
+    return this.segmentList.length
+  }
+
+  /**
+   * resetTo restarts the log after `index`, the index of a snapshot the node made durable (a
+   * leader's, installed): it seals the current segment and begins a new one whose first index is
+   * index + 1, which replay reads as "the log starts over here" (every earlier entry is covered
+   * by the snapshot and obsolete, conflicting ones included).
+   */
+  resetTo(index: number): void {
+    this.checkUsable()
+    try {
+      this.rollOver(index + 1)
+    } catch (err) {
+      this.failure = err
+      throw err
+    }
+    this.lastIndexValue = index
+  }
+
+  /** seal begins a new segment if the current one holds any record, so that a later
+   * removeSegmentsThrough can delete what is now in it. */
+  seal(): void {
+    this.checkUsable()
+    if (this.writeOffsetBytes <= SEGMENT_HEADER_BYTES) return
+    try {
+      this.rollOver(this.lastIndexValue + 1)
+    } catch (err) {
+      this.failure = err
+      throw err
+    }
+  }
+
+  /**
+   * removeSegmentsThrough deletes every segment before the last one that begins at or below
+   * index + 1 (a durable snapshot covers `index`): replay can start at that segment, since what
+   * came before it is at or below `index`. A truncation record in it that reaches further back
+   * restarts the log there (see open). Oldest first, so a crash part-way leaves a contiguous run
+   * of segments; then the directory is synced. It returns how many it deleted.
+   */
+  removeSegmentsThrough(index: number): number {
+    this.checkUsable()
+    let keepFrom = 0
+    for (let k = 1; k < this.segmentList.length; k++) {
+      if ((this.segmentList[k] as SegmentFile).firstIndex <= index + 1) keepFrom = k
+    }
+    for (let n = 0; n < keepFrom; n++) {
+      try {
+        fs.unlinkSync((this.segmentList[0] as SegmentFile).filePath)
+      } catch (err) {
+        this.failure = err
+        throw err
+      }
+      this.segmentList.shift()
+    }
+    if (keepFrom > 0 && this.opts.fsync === 'always') fsyncDir(this.opts.dir, this.opts.stats)
+    return keepFrom
   }
 
   /**
@@ -338,17 +422,17 @@ export class Wal {
    * (written under a temporary name, synced, renamed, directory synced), so a crash never leaves
    * a segment without a whole header.
    */
-  private rollOver(): void {
+  private rollOver(firstIndex = this.lastIndexValue + 1): void {
     this.sync()
     // firstIndex is lastIndex + 1 even when the batch about to go in starts with a truncate
     // record: replay reaches the new header with the log as the sealed segment left it.
-    const h = { seq: this.seq + 1, firstIndex: this.lastIndexValue + 1 }
+    const h = { seq: this.seq + 1, firstIndex }
     const { dir, fsync, stats } = this.opts
     const fd = writeFileAtomically(dir, segmentFileName(h), encodeSegmentHeader(h), fsync, stats)
     fs.closeSync(this.fd)
     this.fd = fd
     this.seq = h.seq
-    this.segmentCount++
+    this.segmentList.push({ ...h, filePath: path.join(dir, segmentFileName(h)) })
     this.writeOffsetBytes = SEGMENT_HEADER_BYTES
   }
 

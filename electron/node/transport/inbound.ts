@@ -13,7 +13,7 @@ import {
   type Frame,
   type Hello,
 } from '../../../shared/protocol'
-import type { Message, NodeId } from '../../../shared/raft/types'
+import type { Message, NodeId, SnapshotStatus } from '../../../shared/raft/types'
 import { FramedConnection, MAX_BUFFERED_BYTES } from './framedConnection'
 
 /** ClientConn identifies one client connection. */
@@ -37,6 +37,10 @@ export interface InboundHooks {
   onClientClosed(conn: ClientConn): void
   /** onWarning reports a refused connection or a dropped frame, for telemetry. */
   onWarning(message: string): void
+  /** onSnapshotSent says how sending a MsgSnap to `to` went: 'finished' once written to the
+   * peer's connection, 'failed' when it was dropped (a cut link, an unreachable peer, or one
+   * whose protocol predates MsgSnap). Called after the send returns, never inside it. */
+  onSnapshotSent?(to: NodeId, status: SnapshotStatus): void
 }
 
 /** InboundOptions configures an Inbound. */

@@ -5,13 +5,14 @@
 // layer (framedConnection.ts).
 import {
   DISK_TIMING_MINOR,
+  SNAPSHOT_MINOR,
   encodeDiskTimingFrame,
   encodeMessageFrames,
   makeHello,
   type DiskTiming,
 } from '../../../shared/protocol'
 import type { LinkRule } from '../../../shared/lab/events'
-import type { Message, NodeId } from '../../../shared/raft/types'
+import type { Message, NodeId, SnapshotStatus } from '../../../shared/raft/types'
 import type { Rng } from '../../../shared/util/rng'
 import { FaultPlane, type FaultClock } from './faultPlane'
 import { Inbound, type InboundHooks } from './inbound'
@@ -51,6 +52,8 @@ export class Transport {
   readonly faults: FaultPlane
   private readonly links = new Map<NodeId, PeerLink>()
   private readonly inbound: Inbound
+  /** oldPeerWarned: peers already reported as unable to take a snapshot. */
+  private readonly oldPeerWarned = new Set<NodeId>()
 
   constructor(private readonly opts: TransportOptions) {
     const local = makeHello('peer', opts.id, opts.clusterId)
@@ -101,6 +104,11 @@ export class Transport {
   send(to: NodeId, ms: Message[], disk: DiskTiming | null = null): void {
     const link = this.links.get(to)
     if (!link || ms.length === 0) return
+    if (ms.some((m) => m.type === 'MsgSnap')) {
+      for (const m of ms) if (m.type === 'MsgSnap') this.sendSnapshot(link, m)
+      ms = ms.filter((m) => m.type !== 'MsgSnap')
+      if (ms.length === 0) return
+    }
     const out = this.faults.admit(to, ms)
     this.stats.dropped += ms.length - out.length
     if (out.length === 0) return
@@ -119,6 +127,52 @@ export class Transport {
     this.faults.forward(to, () => {
       // Not connected, or the peer is not reading (paused, overloaded): drop, Raft resends.
       if (!link.write(frames)) this.stats.dropped += out.length
+    })
+  }
+
+  /**
+   * sendSnapshot sends a MsgSnap whole, in one frame (so a snapshot must fit the frame limit;
+   * chunked sending is a later step), through the link's fault rule, and tells the node how it
+   * went (onSnapshotSent), so the leader's core stops waiting for it (reportSnapshot). A peer
+   * whose hello announced a minor below SNAPSHOT_MINOR cannot read it: that is a failure too.
+   */
+  private sendSnapshot(link: PeerLink, m: Message): void {
+    const report = (status: SnapshotStatus): void => {
+      const hook = this.opts.hooks.onSnapshotSent
+      if (hook) queueMicrotask(() => hook(m.to, status))
+    }
+    const failed = (): void => {
+      this.stats.dropped++
+      report('failed')
+    }
+    if (link.remoteMinor < SNAPSHOT_MINOR) {
+      if (link.remoteMinor > 0 && !this.oldPeerWarned.has(m.to)) {
+        this.oldPeerWarned.add(m.to)
+        this.opts.hooks.onWarning(
+          `n${m.to} speaks protocol minor ${link.remoteMinor}, before MsgSnap: it cannot catch up`,
+        )
+      }
+      failed()
+      return
+    }
+    const out = this.faults.admit(m.to, [m])
+    this.stats.dropped += 1 - Math.min(1, out.length)
+    if (out.length === 0) {
+      report('failed')
+      return
+    }
+    let frames: Uint8Array[]
+    try {
+      frames = encodeMessageFrames(out)
+    } catch (e) {
+      this.opts.hooks.onWarning(`could not send a snapshot to n${m.to}: ${(e as Error).message}`)
+      failed()
+      return
+    }
+    this.stats.sent += out.length
+    this.faults.forward(m.to, () => {
+      if (link.write(frames)) report('finished')
+      else failed()
     })
   }
 

@@ -267,13 +267,24 @@ export function describeLabEvent(
     case 'node.recovered': {
       const torn =
         ev.truncatedTailBytes > 0 ? `, cut a torn tail of ${ev.truncatedTailBytes} B` : ''
+      const from = ev.snapshotIndex ? ` after its snapshot at index ${ev.snapshotIndex}` : ''
       return line(
         'log',
-        `${n(ev.node)} recovered ${formatCount(ev.entries)} entries from disk ` +
+        `${n(ev.node)} recovered ${formatCount(ev.entries)} entries${from} from disk ` +
           `(last index ${ev.lastIndex}, term ${ev.term}) in ${ms(ev.durationMs)} ms${torn}`,
         [ev.node],
       )
     }
+    case 'node.snapshot':
+      return line(
+        'log',
+        ev.kind === 'taken'
+          ? `${n(ev.node)} took a snapshot at index ${ev.index} (${formatCount(ev.bytes)} B) ` +
+              `and compacted its log, in ${ms(ev.durationMs)} ms`
+          : `${n(ev.node)} installed its leader's snapshot at index ${ev.index} ` +
+              `(${formatCount(ev.bytes)} B)`,
+        [ev.node],
+      )
     case 'node.warning':
       return line(
         'warning',

@@ -67,6 +67,9 @@ function rig(readies: Ready[], lastStoredIndex = 0) {
         `persist ${entries.map((e) => e.index).join(',')}${hs ? ' hs' : ''}${mustSync ? ' sync' : ''}`,
       )
     },
+    installSnapshot: (snap) => {
+      log.push(`install snapshot ${snap.metadata.index}`)
+    },
   }
   const loop = new ReadyLoop({
     core: {
@@ -84,6 +87,9 @@ function rig(readies: Ready[], lastStoredIndex = 0) {
         disks.push(disk)
       },
       flushClients: () => log.push('answer clients'),
+    },
+    restore: (snap) => {
+      log.push(`restore ${snap.metadata.index}`)
     },
     apply: (e) => {
       log.push(`apply ${e.index}`)
@@ -105,6 +111,30 @@ function rig(readies: Ready[], lastStoredIndex = 0) {
 }
 
 describe('the Ready loop', () => {
+  it("makes a leader's snapshot durable and restores it before anything acknowledges it", () => {
+    const snapshot = { metadata: { index: 40, term: 2, peers: [1, 2, 3] }, data: new Uint8Array(3) }
+    const { loop, log } = rig([
+      ready({
+        snapshot,
+        hardState: { term: 2, vote: 0, commit: 40 },
+        mustSync: true,
+        messages: [msg('MsgAppResp', 1, { index: 40 })],
+      }),
+    ])
+    loop.run()
+    expect(log).toEqual([
+      'propose',
+      'taken',
+      'install snapshot 40',
+      'restore 40',
+      'answer clients',
+      'persist  hs sync',
+      'send n1 MsgAppResp',
+      'advance',
+      'handled',
+    ])
+  })
+
   it("sends a leader's appends and heartbeats before persisting, votes and acknowledgements after", () => {
     const { loop, log } = rig([
       ready({
@@ -198,9 +228,11 @@ describe('the Ready loop', () => {
           storage.append([...entries])
           if (hs) storage.setHardState(hs)
         },
+        installSnapshot: (snap) => storage.applySnapshot(snap),
       },
       sender: { send: (to, ms, disk) => sent.push({ to, ms, disk }), flushClients: () => {} },
       apply: () => null,
+      restore: () => {},
       clients: {
         flushProposals: () => {},
         markWrites: () => {},

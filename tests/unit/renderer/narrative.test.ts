@@ -14,6 +14,32 @@ const text = (e: Parameters<typeof describeLabEvent>[0], preVote = false) =>
   describeLabEvent(e, { preVote })?.text
 
 describe('the narrative', () => {
+  it('tells a recovery from a snapshot', () => {
+    const ev = {
+      type: 'node.recovered',
+      node: 1,
+      entries: 7,
+      lastIndex: 107,
+      term: 2,
+      truncatedTailBytes: 0,
+      durationMs: 3,
+    } as const
+    expect(text(s.at(1, { ...ev, snapshotIndex: 100 }))).toMatch(
+      /^n1 recovered 7 entries after its snapshot at index 100 from disk \(last index 107/,
+    )
+    expect(text(s.at(1, ev))).toMatch(/^n1 recovered 7 entries from disk/)
+  })
+
+  it('tells snapshots taken and installed', () => {
+    const ev = { type: 'node.snapshot', node: 2, index: 1200, term: 3, bytes: 48_000 } as const
+    expect(text(s.at(1, { ...ev, kind: 'taken', durationMs: 4.2 }))).toMatch(
+      /^n2 took a snapshot at index 1200 \(48[,.\u202f\u00a0 ]?000 B\) and compacted its log, in \S+ ms$/,
+    )
+    expect(text(s.at(1, { ...ev, kind: 'installed', durationMs: 1 }))).toMatch(
+      /^n2 installed its leader's snapshot at index 1200 \(48[,.\u202f\u00a0 ]?000 B\)$/,
+    )
+  })
+
   it('tells elections in plain words', () => {
     expect(
       text(
