@@ -11,7 +11,7 @@ import type { WorkloadResult, WorkloadSample, WorkloadSpec } from './workload'
 
 /** LAB_EVENT_VERSION is the version of the event stream's shape. A consumer refuses a newer
  * major version; minor versions only add event types or optional fields. */
-export const LAB_EVENT_VERSION = { major: 1, minor: 6 } as const
+export const LAB_EVENT_VERSION = { major: 1, minor: 7 } as const
 
 // The node-level types (a node's status, a link's fault rule, a traced message) belong to the
 // protocol between the lab and its nodes; NodeState to the commands' views. Re-exported here.
@@ -21,6 +21,32 @@ export type { NodeState } from './commands'
 /** ClientOpResult is how a client operation ended, in Jepsen's terms: 'ok' (it happened),
  * 'fail' (it certainly did not), 'info' (unknown, e.g. a timeout). */
 export type ClientOpResult = 'ok' | 'fail' | 'info'
+
+/** FaultKind is what a fault event did: to a node (pause, resume, crash, restart, stop), to a
+ * link (cut, heal, slow — latency, jitter or loss), to the network (isolate, split, bridge), or
+ * heal every link. */
+export type FaultKind =
+  | 'pause'
+  | 'resume'
+  | 'crash'
+  | 'restart'
+  | 'stop'
+  | 'link-cut'
+  | 'link-heal'
+  | 'link-slow'
+  | 'isolate'
+  | 'split'
+  | 'bridge'
+  | 'heal-all'
+
+/** LINK_FAULT_KINDS are the fault kinds that set link rules (a link fault band takes their words). */
+export const LINK_FAULT_KINDS: ReadonlySet<FaultKind> = new Set<FaultKind>([
+  'link-cut',
+  'link-slow',
+  'isolate',
+  'split',
+  'bridge',
+])
 
 /** LabEventBody is the payload of each event type. */
 export type LabEventBody =
@@ -130,7 +156,15 @@ export type LabEventBody =
       atMs?: number
     }
   | { type: 'links.changed'; rules: LinkRule[] }
-  | { type: 'fault'; action: 'applied' | 'healed'; description: string }
+  | {
+      type: 'fault'
+      action: 'applied' | 'healed'
+      description: string
+      /** kind and nodes (since minor 7) say what the fault is without its words: what was done,
+       * and to which nodes (a link's two ends, a partition's nodes; none for heal-all). */
+      kind?: FaultKind
+      nodes?: NodeId[]
+    }
   | {
       type: 'command'
       id: number

@@ -4,7 +4,7 @@
 // for every consumer: the session state recordings keep, and the app's charts. Labels take the
 // words of the fault events. Plain JSON-able data (keyframes store it). Pure.
 import { nodeName } from '../lab/config'
-import type { LabEvent } from '../lab/events'
+import { LINK_FAULT_KINDS, type LabEvent } from '../lab/events'
 import type { NodeId } from '../raft/types'
 
 /** FaultBand is one period a fault held. */
@@ -141,8 +141,11 @@ export function reduceFaults(f: FaultBands, ev: LabEvent, running: boolean): voi
     case 'fault': {
       // The band for link faults takes the words of the fault that opened or changed it.
       const l = openLinkBand(f)
-      if (l && ev.action === 'applied' && /link|partition|bridge|isolated/.test(ev.description))
-        l.label = ev.description
+      // (Recordings from before events minor 7 carry only the words.)
+      const linkFault = ev.kind
+        ? LINK_FAULT_KINDS.has(ev.kind)
+        : /link|partition|bridge|isolated/.test(ev.description)
+      if (l && ev.action === 'applied' && linkFault) l.label = ev.description
       break
     }
     default:

@@ -233,6 +233,12 @@ describe('a real cluster', () => {
         (e) => e.type === 'node.raft' && e.node === old && e.event.kind === 'steppedDown',
       ),
     ).toBe(true)
+    // The fault events say what was done, and to whom, as data (not only in words).
+    const faults = t.events.flatMap((e) => (e.type === 'fault' ? [e] : []))
+    expect(faults.map((f) => [f.action, f.kind, f.nodes])).toEqual([
+      ['applied', 'pause', [old]],
+      ['healed', 'resume', [old]],
+    ])
   })
 
   it('with PreVote, a one-way cut does not cause endless elections', async () => {

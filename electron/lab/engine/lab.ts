@@ -13,7 +13,7 @@ import type {
   RecordingInfo,
 } from '../../../shared/lab/commands'
 import { ConfigError, nodeName, resolveClusterConfig } from '../../../shared/lab/config'
-import { LAB_EVENT_VERSION, type LabEvent } from '../../../shared/lab/events'
+import { LAB_EVENT_VERSION, type FaultKind, type LabEvent } from '../../../shared/lab/events'
 import { RECENT_EVENTS, type HelloMessage } from '../../../shared/lab/ipc'
 import { APP_VERSION } from '../version'
 import {
@@ -355,23 +355,23 @@ export class Lab implements LabApi, ClusterLab {
         return { ok: true, status: this.status() }
       case 'node.pause':
         c.pause(cmd.node)
-        this.fault('applied', `${nodeName(cmd.node)} paused`)
+        this.fault('applied', `${nodeName(cmd.node)} paused`, 'pause', [cmd.node])
         break
       case 'node.resume':
         c.resume(cmd.node)
-        this.fault('healed', `${nodeName(cmd.node)} resumed`)
+        this.fault('healed', `${nodeName(cmd.node)} resumed`, 'resume', [cmd.node])
         break
       case 'node.crash':
         await c.crash(cmd.node)
-        this.fault('applied', `${nodeName(cmd.node)} crashed (SIGKILL)`)
+        this.fault('applied', `${nodeName(cmd.node)} crashed (SIGKILL)`, 'crash', [cmd.node])
         break
       case 'node.restart':
         c.restart(cmd.node)
-        this.fault('healed', `${nodeName(cmd.node)} restarted`)
+        this.fault('healed', `${nodeName(cmd.node)} restarted`, 'restart', [cmd.node])
         break
       case 'node.stop':
         await c.stopNode(cmd.node)
-        this.fault('applied', `${nodeName(cmd.node)} stopped`)
+        this.fault('applied', `${nodeName(cmd.node)} stopped`, 'stop', [cmd.node])
         break
       case 'node.transfer':
         c.transfer(cmd.to)
@@ -386,6 +386,8 @@ export class Lab implements LabApi, ClusterLab {
         this.fault(
           cut ? 'applied' : 'healed',
           `link ${nodeName(cmd.from)}${arrow}${nodeName(cmd.to)} ${cut ? 'cut' : 'healed'}`,
+          cut ? 'link-cut' : 'link-heal',
+          [cmd.from, cmd.to],
         )
         break
       }
@@ -404,6 +406,8 @@ export class Lab implements LabApi, ClusterLab {
         this.fault(
           'applied',
           `link ${nodeName(cmd.from)}${arrow}${nodeName(cmd.to)}: ${describePatch(patch)}`,
+          'link-slow',
+          [cmd.from, cmd.to],
         )
         break
       }
@@ -414,7 +418,7 @@ export class Lab implements LabApi, ClusterLab {
           c.setLink(other, cmd.node, { cut: true })
         }
         c.pushRules()
-        this.fault('applied', `${nodeName(cmd.node)} isolated`)
+        this.fault('applied', `${nodeName(cmd.node)} isolated`, 'isolate', [cmd.node])
         break
       case 'partition.split': {
         const minority = cmd.minority ?? this.defaultMinority(c)
@@ -427,6 +431,8 @@ export class Lab implements LabApi, ClusterLab {
         this.fault(
           'applied',
           `partition {${minority.map(nodeName).join(',')}} | {${majority.map(nodeName).join(',')}}`,
+          'split',
+          [...minority],
         )
         break
       }
@@ -445,13 +451,15 @@ export class Lab implements LabApi, ClusterLab {
         this.fault(
           'applied',
           `bridge {${left.map(nodeName).join(',')}} - ${nodeName(mid)} - {${right.map(nodeName).join(',')}}`,
+          'bridge',
+          [mid],
         )
         break
       }
       case 'heal.all':
         c.clearLinks()
         c.pushRules()
-        this.fault('healed', 'all links healed')
+        this.fault('healed', 'all links healed', 'heal-all', [])
         break
       case 'kv.put':
         return this.kv(cmd.type, cmd.key, (k) => k.put(cmd.key, cmd.value))
@@ -626,8 +634,13 @@ export class Lab implements LabApi, ClusterLab {
     }
   }
 
-  private fault(action: 'applied' | 'healed', description: string): void {
-    this.bus.emit({ type: 'fault', action, description })
+  private fault(
+    action: 'applied' | 'healed',
+    description: string,
+    kind: FaultKind,
+    nodes: NodeId[],
+  ): void {
+    this.bus.emit({ type: 'fault', action, description, kind, nodes })
   }
 }
 

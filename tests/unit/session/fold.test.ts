@@ -109,3 +109,26 @@ describe('logs and the leader', () => {
     expect(leaderOf(state)).toBe(1)
   })
 })
+
+describe('a link band', () => {
+  it('takes the words of the fault that set its rules, known by the fault kind, not its words', () => {
+    const s = new Stream()
+    const state = emptyState()
+    const events = [
+      ...startedCluster(s, 3),
+      s.at(1000, {
+        type: 'links.changed',
+        rules: [{ from: 1, to: 2, cut: true, latencyMs: 0, jitterMs: 0, lossPercent: 0 }],
+      }),
+      s.at(1001, {
+        type: 'fault',
+        action: 'applied',
+        description: 'n1 and n2 can no longer talk',
+        kind: 'split',
+        nodes: [1],
+      }),
+    ]
+    for (const e of events) applyEvent(state, e)
+    expect(state.faults.bands.at(-1)?.label).toBe('n1 and n2 can no longer talk')
+  })
+})
