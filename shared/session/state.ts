@@ -6,6 +6,7 @@ import type { ClusterConfig } from '../lab/config'
 import type { LabEvent, LinkRule, NodeState, NodeStatus } from '../lab/events'
 import { clusterLeader } from '../lab/leader'
 import { emptyLog, foldLog, type LogRuns } from './logRuns'
+import { foldNodeProcess } from './nodes'
 import { createFaultBands, reduceFaults, type FaultBands } from './faults'
 import type { WorkloadSpec } from '../lab/workload'
 import type { NodeId } from '../raft/types'
@@ -147,14 +148,9 @@ export function applyEvent(s: SessionState, e: LabEvent): SessionState {
     case 'cluster.stopped':
       s.running = false
       break
-    case 'node.process': {
-      const n = node(s, e.node)
-      n.state = e.state
-      n.pid = e.pid
-      n.detail = e.detail ?? null
-      if (e.state !== 'running' && e.state !== 'paused') n.status = null
+    case 'node.process':
+      foldNodeProcess(node(s, e.node), e)
       break
-    }
     case 'node.status': {
       const n = node(s, e.node)
       foldLog(n.log, e)

@@ -8,6 +8,7 @@ import type { WorkloadSample, WorkloadSpec } from '../../../shared/lab/workload'
 import type { NodeId } from '../../../shared/raft/types'
 import { Ring } from './ring'
 import { clusterLeader } from '../../../shared/lab/leader'
+import { foldNodeProcess } from '../../../shared/session/nodes'
 
 /** NodeModel is one node: its process and its last reported Raft status. */
 export interface NodeModel {
@@ -180,12 +181,7 @@ export function reduceCluster(m: ClusterModel, ev: LabEvent): boolean {
       recomputeLeader(m)
       return true
     case 'node.process': {
-      const n = nodeOf(m, ev.node)
-      n.state = ev.state
-      n.pid = ev.pid
-      if (ev.detail !== undefined) n.detail = ev.detail
-      else if (ev.state === 'running' || ev.state === 'starting') n.detail = null
-      if (ev.state !== 'running' && ev.state !== 'paused') n.status = null
+      foldNodeProcess(nodeOf(m, ev.node), ev)
       recomputeLeader(m)
       return true
     }

@@ -132,3 +132,30 @@ describe('a link band', () => {
     expect(state.faults.bands.at(-1)?.label).toBe('n1 and n2 can no longer talk')
   })
 })
+
+describe('a node process', () => {
+  it('keeps a crash reason through a later stop, in the session state as in the app', () => {
+    const s = new Stream()
+    const events = [
+      ...startedCluster(s, 3),
+      s.at(1000, {
+        type: 'node.process',
+        node: 2,
+        state: 'crashed',
+        pid: null,
+        detail: 'exited with code 70: AssertionError',
+      }),
+      s.at(2000, { type: 'node.process', node: 2, state: 'stopped', pid: null }),
+    ]
+    const state = emptyState()
+    for (const e of events) applyEvent(state, e)
+    const m = createLabModel()
+    applyEvents(m, events)
+    const fromState = state.nodes.find((n) => n.id === 2)
+    const fromApp = m.cluster.nodes.find((n) => n.id === 2)
+    expect(fromState?.detail).toBe('exited with code 70: AssertionError')
+    expect(fromApp?.detail).toBe(fromState?.detail)
+    expect([fromState?.state, fromState?.status]).toEqual(['stopped', null])
+    expect([fromApp?.state, fromApp?.status]).toEqual(['stopped', null])
+  })
+})
