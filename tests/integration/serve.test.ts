@@ -295,10 +295,13 @@ describe('raftlab serve: the WebSocket', () => {
       const socket = (c.ws as unknown as { _socket: Socket })._socket
       socket.pause()
       const long = 'x'.repeat(1000)
-      for (let turn = 0; turn < 200 && c.closed === null; turn++) {
+      // Until the server gives up on it: how much the kernel buffers for a paused socket, and how
+      // fast the server sends, vary with the machine's load (200 quick turns once were not enough
+      // while other test files ran beside this one). At most 2,000 turns of 100 kB.
+      for (let turn = 0; turn < 2000 && c.closed === null; turn++) {
         for (let i = 0; i < 100; i++)
           slowLab.bus.emit({ type: 'fault', action: 'applied', description: long })
-        await new Promise((r) => setImmediate(r))
+        await new Promise((r) => setTimeout(r, turn < 200 ? 0 : 2))
       }
       socket.resume()
       const closed = await c.waitClosed(20_000)
