@@ -20,6 +20,9 @@ export type LabCommand =
   | { type: 'node.restart'; node: NodeId }
   | { type: 'node.stop'; node: NodeId }
   | { type: 'node.transfer'; to: NodeId }
+  /** node.snapshot makes a running node snapshot its state machine and compact its log now,
+   * whatever its snapshot policy says (refused for a node that is not running). */
+  | { type: 'node.snapshot'; node: NodeId }
   | { type: 'link.cut'; from: NodeId; to: NodeId; both: boolean }
   | { type: 'link.heal'; from: NodeId; to: NodeId; both: boolean }
   | {

@@ -11,7 +11,7 @@ import type { WorkloadResult, WorkloadSample, WorkloadSpec } from './workload'
 
 /** LAB_EVENT_VERSION is the version of the event stream's shape. A consumer refuses a newer
  * major version; minor versions only add event types or optional fields. */
-export const LAB_EVENT_VERSION = { major: 1, minor: 7 } as const
+export const LAB_EVENT_VERSION = { major: 1, minor: 8 } as const
 
 // The node-level types (a node's status, a link's fault rule, a traced message) belong to the
 // protocol between the lab and its nodes; NodeState to the commands' views. Re-exported here.
@@ -124,6 +124,29 @@ export type LabEventBody =
       term: number
       bytes: number
       durationMs: number
+    }
+  | {
+      /** node.snapshotTransfer (since minor 8): a snapshot travelling between two nodes, reported
+       * by each end. The sender (`direction` 'send', `peer` the follower) reports 'started', then
+       * 'progress' as chunks leave (at most a few times a second), then 'finished' once the last
+       * chunk is written or 'failed' (the link was cut, the peer went away, the leader lost its
+       * term). The receiver (`direction` 'receive', `peer` the leader) reports 'started' at the
+       * first chunk, 'progress', then 'finished' when the last chunk checked out and the snapshot
+       * went to the core, or 'rejected' (a chunk out of order, a bad checksum, a newer transfer
+       * replaced it) with `reason`. `doneBytes` of `totalBytes` have moved so far; `durationMs`
+       * (on 'finished', 'failed', 'rejected') is the time since 'started'. `index`/`term`: the
+       * snapshot's last included entry. */
+      type: 'node.snapshotTransfer'
+      node: NodeId
+      peer: NodeId
+      direction: 'send' | 'receive'
+      state: 'started' | 'progress' | 'finished' | 'failed' | 'rejected'
+      index: number
+      term: number
+      totalBytes: number
+      doneBytes: number
+      durationMs?: number
+      reason?: string
     }
   | { type: 'node.messages'; node: NodeId; sent: number; received: number; dropped: number }
   | { type: 'node.trace'; node: NodeId; direction: 'send' | 'receive'; message: MessageSummary }

@@ -136,6 +136,7 @@ const COMMANDS: Readonly<Record<LabCommandType, Fields>> = {
   'node.crash': { node: req(node) },
   'node.restart': { node: req(node) },
   'node.stop': { node: req(node) },
+  'node.snapshot': { node: req(node) },
   'node.transfer': { to: req(node) },
   'link.cut': LINK,
   'link.heal': LINK,

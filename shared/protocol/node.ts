@@ -49,6 +49,12 @@ export interface NodeStatus {
    * CheckQuorum round). */
   electionElapsedTicks: number
   electionTimeoutTicks: number
+  /** firstIndex (since events minor 8): the first entry the node still holds in its log; the
+   * entries before it were compacted into its snapshot. Absent from older recordings. */
+  firstIndex?: number
+  /** snapshotIndex (since events minor 8): the last entry its newest snapshot includes (0: no
+   * snapshot). Absent from older recordings. */
+  snapshotIndex?: number
 }
 
 /** LinkRule is a fault on one directed link, applied by the sending node's transport. */
