@@ -27,6 +27,14 @@ import type {
 import type { ClientConn, ReplyFn } from '../transport/inbound'
 import type { MonoClock, WriteTiming } from './writeTiming'
 
+
+/** REFUSAL_REASONS: what a client is told when the leader refuses a proposal for a reason other
+ * than not being leader. Both are definite (nothing was appended) and passing: retry shortly. */
+const REFUSAL_REASONS = {
+  transferring: 'leadership transfer in progress',
+  'uncommitted-limit':
+    'the leader has too many uncommitted writes (its followers are not keeping up); retry shortly',
+} as const
 /** ClientCore is what client requests need of the Raft core: to read its state, propose and
  * ask for read indexes. */
 export interface ClientCore {
@@ -127,7 +135,7 @@ export class ClientRequests {
             : {
                 requestId: p.req.requestId,
                 status: 'unavailable',
-                reason: 'leadership transfer in progress',
+                reason: REFUSAL_REASONS[res.reason],
                 maybeApplied: false,
               }
         this.answer(p, a)

@@ -19,10 +19,13 @@ function rig(role: 'leader' | 'follower' = 'leader') {
   const status: BasicStatus = { id: 1, role, term: 2, vote: 1, leaderId: 1, commit: 0, applied: 0 }
   let nextIndex = 10
   const proposed: number[] = []
+  /** refuse: a refusal the fake leader gives every proposal (the core's limits). */
+  const limits: { refuse: 'transferring' | 'uncommitted-limit' | null } = { refuse: null }
   const core: ClientCore = {
     basicStatus: () => ({ ...status }),
     proposeBatch: (datas) => {
       if (status.role !== 'leader') return { ok: false, reason: 'not-leader', leaderId: 3 }
+      if (limits.refuse) return { ok: false, reason: limits.refuse, leaderId: 1 }
       proposed.push(datas.length)
       const index = nextIndex
       nextIndex += datas.length
@@ -80,7 +83,7 @@ function rig(role: 'leader' | 'follower' = 'leader') {
     clients.applied(e, kv.apply(e))
     return e
   }
-  return { status, clients, timing, answers, request, commit, proposed, clock }
+  return { status, clients, timing, answers, request, commit, proposed, clock, limits }
 }
 
 describe('client requests', () => {
@@ -89,6 +92,22 @@ describe('client requests', () => {
     status.leaderId = 3
     request({ requestId: 5 })
     expect(answers).toEqual([{ requestId: 5, status: 'not-leader', leaderHint: 3 }])
+  })
+
+  it("tells each client of a batch the leader refused why, as a definite 'unavailable'", () => {
+    const { request, clients, answers, limits } = rig()
+    limits.refuse = 'uncommitted-limit'
+    request({ requestId: 1, seq: 1 })
+    request({ requestId: 2, seq: 2 })
+    clients.flushProposals()
+    expect(answers.map((a) => a.status)).toEqual(['unavailable', 'unavailable'])
+    const a = answers[0]
+    expect(a?.status === 'unavailable' && a.maybeApplied).toBe(false)
+    expect(a?.status === 'unavailable' && a.reason).toMatch(/too many uncommitted writes/)
+    limits.refuse = 'transferring'
+    request({ requestId: 3, seq: 3 })
+    clients.flushProposals()
+    expect(answers[2]).toMatchObject({ status: 'unavailable', reason: /transfer/ })
   })
 
   it('proposes the writes of one turn as one batch and answers each when it applies', () => {
