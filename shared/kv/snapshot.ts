@@ -4,8 +4,11 @@
 import { BinaryReader, BinaryWriter, DecodeError } from '../util/binary'
 import type { KvResult } from './command'
 
-/** KV_SNAPSHOT_VERSION is the first byte of a KV snapshot; readers refuse others. */
-export const KV_SNAPSHOT_VERSION = 1
+/** KV_SNAPSHOT_VERSION is the first byte of a KV snapshot. Version 1 wrote keys sorted; version 2
+ * writes them in the store's own order (see KvStateEncoder), so a large state can be encoded a
+ * slice at a time without a sort that blocks the node. Readers take both and refuse others. */
+export const KV_SNAPSHOT_VERSION = 2
+const KV_SNAPSHOT_VERSIONS_READ = new Set([1, KV_SNAPSHOT_VERSION])
 
 /** KvSession is a client session: its last sequence number and the answer it got. */
 export interface KvSession {
@@ -25,27 +28,72 @@ export interface KvState {
 const RESULT_CODES = { put: 1, delete: 2, cas: 3, get: 4, error: 5 } as const
 const ERROR_CODES = { 'stale-seq': 1, malformed: 2 } as const
 
-/** encodeKvState writes a KvState. Keys go in sorted order, so equal states give equal bytes
- * whatever order their keys were inserted in; sessions keep their recency order. */
-export function encodeKvState(s: KvState): Uint8Array {
-  const w = new BinaryWriter(64)
-  w.u8(KV_SNAPSHOT_VERSION).uvarint(s.appliedIndex).uvarint(s.appliedTerm)
-  const keys = [...s.data.keys()].sort()
-  w.uvarint(keys.length)
-  for (const k of keys) w.string(k).string(s.data.get(k) as string)
-  w.uvarint(s.sessions.size)
-  for (const [clientId, session] of s.sessions) {
-    w.uvarint(clientId).uvarint(session.lastSeq)
-    writeResult(w, session.lastResult)
+/**
+ * KvStateEncoder encodes a KvState as it was when the encoder was made, a slice of keys at a time
+ * (step), so a host can spread a large snapshot over several turns of its event loop while the
+ * store goes on applying entries. Making one copies the keys, values and sessions (references to
+ * immutable strings and answers: a few milliseconds for 100,000 keys); encoding them all at once
+ * took 250 ms for 100,000 keys, long enough to delay heartbeats.
+ *
+ * Keys are written in the Map's order (insertion order). Replicas that applied the same entries
+ * — or restored the same snapshot and then applied the same entries — hold their keys in the
+ * same order, so they still write the same bytes; the digest (KvStore.digest) compares states
+ * whatever their order.
+ */
+export class KvStateEncoder {
+  private readonly keys: string[]
+  private readonly values: string[]
+  private readonly sessions: [number, number, KvResult][]
+  private readonly w: BinaryWriter
+  private next = 0
+
+  constructor(s: KvState, sizeHintBytes = 64) {
+    this.keys = Array.from(s.data.keys())
+    this.values = Array.from(s.data.values())
+    this.sessions = Array.from(s.sessions, ([id, x]) => [id, x.lastSeq, x.lastResult])
+    this.w = new BinaryWriter(Math.max(64, sizeHintBytes))
+    this.w.u8(KV_SNAPSHOT_VERSION).uvarint(s.appliedIndex).uvarint(s.appliedTerm)
+    this.w.uvarint(this.keys.length)
   }
-  return w.finish()
+
+  /** keysLeft is the number of keys not yet encoded. */
+  get keysLeft(): number {
+    return this.keys.length - this.next
+  }
+
+  /** step encodes up to `maxKeys` more keys; it returns true once every key is encoded. */
+  step(maxKeys: number): boolean {
+    const end = Math.min(this.keys.length, this.next + maxKeys)
+    const { w, keys, values } = this
+    for (let i = this.next; i < end; i++) w.string(keys[i] as string).string(values[i] as string)
+    this.next = end
+    return end === keys.length
+  }
+
+  /** finish encodes what is left (the sessions, and any keys step has not) and returns the bytes. */
+  finish(): Uint8Array {
+    this.step(Infinity)
+    const w = this.w
+    w.uvarint(this.sessions.length)
+    for (const [clientId, lastSeq, lastResult] of this.sessions) {
+      w.uvarint(clientId).uvarint(lastSeq)
+      writeResult(w, lastResult)
+    }
+    return w.finish()
+  }
 }
 
-/** decodeKvState reads bytes made by encodeKvState; it throws DecodeError on bad input. */
+/** encodeKvState writes a KvState in one go (see KvStateEncoder). */
+export function encodeKvState(s: KvState): Uint8Array {
+  return new KvStateEncoder(s).finish()
+}
+
+/** decodeKvState reads bytes made by encodeKvState (either version); it throws DecodeError on bad
+ * input. */
 export function decodeKvState(bytes: Uint8Array): KvState {
   const r = new BinaryReader(bytes)
   const version = r.u8()
-  if (version !== KV_SNAPSHOT_VERSION) {
+  if (!KV_SNAPSHOT_VERSIONS_READ.has(version)) {
     throw new DecodeError(`unknown KV snapshot version ${version}`)
   }
   const appliedIndex = r.uvarint()
@@ -56,8 +104,9 @@ export function decodeKvState(bytes: Uint8Array): KvState {
   let prev: string | null = null
   for (let i = 0; i < keyCount; i++) {
     const key = r.string()
-    if (prev !== null && key <= prev)
+    if (version === 1 && prev !== null && key <= prev)
       throw new DecodeError(`key ${JSON.stringify(key)} out of order`)
+    if (data.has(key)) throw new DecodeError(`key ${JSON.stringify(key)} repeated`)
     data.set(key, r.string())
     prev = key
   }

@@ -7,7 +7,8 @@ import type { Entry } from '../raft/types'
  * committed entries in index order, each once; `snapshot` returns the whole state as bytes (the
  * data of a Raft Snapshot), and `restore` replaces the whole state with one — after a restart, or
  * when a leader sent a snapshot. Replicas that applied the same entries, or restored the same
- * bytes, hold the same state: snapshot() gives the same bytes on each.
+ * bytes, hold the same state. `snapshot` captures the state when called; a host may encode it in
+ * slices (KvStore.snapshotEncoder) while it goes on applying.
  */
 export interface StateMachine<Result> {
   /** appliedIndex is the index of the last entry applied, or of the snapshot restored (0: empty). */

@@ -4,7 +4,7 @@
 import type { Entry } from '../raft/types'
 import { DecodeError } from '../util/binary'
 import { decodeKvCommand, type KvCommand, type KvResult } from './command'
-import { decodeKvState, encodeKvState, type KvSession } from './snapshot'
+import { decodeKvState, KvStateEncoder, type KvSession } from './snapshot'
 import type { StateMachine } from './stateMachine'
 
 /** Applied reports one applied command: where it committed (index, term), for which session,
@@ -99,12 +99,20 @@ export class KvStore implements StateMachine<Applied | null> {
   /** snapshot encodes the whole state — applied index and term, keys, client sessions in recency
    * order — as the data of a Raft snapshot (see shared/kv/snapshot.ts). */
   snapshot(): Uint8Array {
-    return encodeKvState({
+    return this.snapshotEncoder().finish()
+  }
+
+  /** snapshotEncoder captures the state as it is now, to encode a slice at a time while this
+   * store goes on applying entries (KvStateEncoder); `sizeHintBytes` sizes its buffer (the last
+   * snapshot's size, say). */
+  snapshotEncoder(sizeHintBytes?: number): KvStateEncoder {
+    const state = {
       appliedIndex: this.appliedIndex,
       appliedTerm: this.appliedTerm,
       data: this.data,
       sessions: this.sessions,
-    })
+    }
+    return new KvStateEncoder(state, sizeHintBytes)
   }
 
   /** restore replaces the whole state with a snapshot's; it throws DecodeError for bytes it cannot

@@ -114,7 +114,9 @@ export type LabEventBody =
   | {
       /** node.snapshot (since minor 6): the node snapshotted its state machine at `index` and
        * compacted its log (`kind` 'taken': `bytes` is the snapshot file's size, `durationMs` the
-       * time to encode, write and compact), or installed a snapshot its leader sent ('installed':
+       * time from capturing the state to the snapshot being durable and the log compacted — the
+       * encoding is spread over several turns of the node's event loop, so the node went on
+       * working meanwhile), or installed a snapshot its leader sent ('installed':
        * `bytes` is the state's size, `durationMs` the time to restore it; it was written durably
        * before). */
       type: 'node.snapshot'

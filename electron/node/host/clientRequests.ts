@@ -27,7 +27,6 @@ import type {
 import type { ClientConn, ReplyFn } from '../transport/inbound'
 import type { MonoClock, WriteTiming } from './writeTiming'
 
-
 /** REFUSAL_REASONS: what a client is told when the leader refuses a proposal for a reason other
  * than not being leader. Both are definite (nothing was appended) and passing: retry shortly. */
 const REFUSAL_REASONS = {

@@ -3,7 +3,7 @@
 // attribution (writeTiming.ts), and what the node reports. It reads the core only through its
 // read-only status accessors (basicStatus, status), never through its fields.
 import type { NodeStatus } from '../../../shared/lab/events'
-import { KvStore } from '../../../shared/kv'
+import { KvStore, type KvStateEncoder } from '../../../shared/kv'
 import type { DiskTiming, Frame } from '../../../shared/protocol'
 import { RaftNode } from '../../../shared/raft/raft'
 import type {
@@ -83,6 +83,25 @@ export function isSnapshotDue(
   return policy.everyEntries > 0 && applied - snapshotIndex >= policy.everyEntries
 }
 
+/** SnapshotJob is a snapshot of the state machine under way: the state captured at `index`,
+ * encoded a slice per turn of the event loop. */
+interface SnapshotJob {
+  index: number
+  term: number
+  encoder: KvStateEncoder
+  startedNs: bigint
+}
+
+/** SNAPSHOT_KEYS_PER_TURN: the keys a snapshot encodes per turn (about 10 ms here for 64-byte
+ * values), so a node with a large state keeps answering heartbeats and clients while it
+ * snapshots: 100,000 keys in one go held its event loop for 250 ms. */
+const SNAPSHOT_KEYS_PER_TURN = 10_000
+
+/** READIES_PER_TURN bounds the Readies one turn of the event loop handles (each is bounded by the
+ * core's maxCommittedSizePerReadyBytes), so a long backlog to apply never keeps the node from its
+ * ticks, heartbeats and sockets for long. */
+const READIES_PER_TURN = 8
+
 /** WARNING_INTERVAL_NS: refused messages are reported at most once a second (a flood of forged
  * messages must not become a flood of events). */
 const WARNING_INTERVAL_NS = 1_000_000_000n
@@ -109,6 +128,10 @@ export class NodeHost {
 
   /** snapshotIndex is the index of the latest snapshot the node holds (0: none). */
   private snapshotIndex = 0
+  /** job is the snapshot being encoded, a slice per turn (null: none). */
+  private job: SnapshotJob | null = null
+  /** lastSnapshotBytes sizes the next snapshot's buffer, so it is not grown by doubling. */
+  private lastSnapshotBytes = 0
 
   /** The state machine starts from the storage's snapshot, if any, and the core is told so
    * (RaftConfig.applied): it hands out only the committed entries after it. */
@@ -266,28 +289,59 @@ export class NodeHost {
 
   private processReady(): void {
     this.important = false
-    this.loop.run()
+    // More Readies than a turn takes: the rest in the next turn, after timers and sockets.
+    if (this.loop.run(READIES_PER_TURN)) this.schedule()
     this.maybeSnapshot()
     // Role and term changes are reported at once; commit progress by the periodic report.
     if (this.important) this.reportStatus()
   }
 
-  /** maybeSnapshot snapshots the state machine when the policy says so. Every Ready is handled
-   * by now, so the applied entries are in storage. */
+  /** maybeSnapshot starts a snapshot of the state machine when the policy says so, and moves the
+   * one under way a slice further (see SnapshotJob). Every Ready is handled by now, so the
+   * applied entries are in storage. */
   private maybeSnapshot(): void {
-    const applied = this.kv.appliedIndex
-    if (!isSnapshotDue(this.policy, applied, this.snapshotIndex)) return
-    const t0 = this.nowNs()
-    const data = this.kv.snapshot()
+    if (!this.job && isSnapshotDue(this.policy, this.kv.appliedIndex, this.snapshotIndex)) {
+      this.startSnapshot()
+    }
+    if (this.job) this.stepSnapshot(this.job)
+  }
+
+  /** startSnapshot captures the state machine as it is now (cheap), to encode over the next
+   * turns; no-op while one is under way. */
+  private startSnapshot(): void {
+    if (this.job) return
+    this.job = {
+      index: this.kv.appliedIndex,
+      term: this.kv.appliedTerm,
+      encoder: this.kv.snapshotEncoder(this.lastSnapshotBytes),
+      startedNs: this.nowNs(),
+    }
+  }
+
+  /** stepSnapshot encodes one slice of the snapshot under way; once every key is encoded it makes
+   * the snapshot durable and compacts (one synchronous write and fsync). A leader's snapshot
+   * installed meanwhile makes it pointless: it is dropped. */
+  private stepSnapshot(job: SnapshotJob): void {
+    if (job.index <= this.snapshotIndex) {
+      this.job = null
+      return
+    }
+    if (!job.encoder.step(SNAPSHOT_KEYS_PER_TURN)) {
+      this.schedule()
+      return
+    }
+    this.job = null
+    const data = job.encoder.finish()
     const keep = snapshotMarginEntries(this.policy.everyEntries)
-    const saved = this.storage.saveSnapshot(applied, this.peers, data, keep)
-    this.snapshotIndex = applied
+    const saved = this.storage.saveSnapshot(job.index, this.peers, data, keep)
+    this.snapshotIndex = job.index
+    this.lastSnapshotBytes = data.length
     this.telemetry.snapshot?.({
       kind: 'taken',
-      index: applied,
-      term: this.kv.appliedTerm,
+      index: job.index,
+      term: job.term,
       sizeBytes: saved.sizeBytes,
-      durationMs: Number(this.nowNs() - t0) / 1e6,
+      durationMs: Number(this.nowNs() - job.startedNs) / 1e6,
     })
   }
 

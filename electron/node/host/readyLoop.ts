@@ -70,12 +70,16 @@ export interface ReadyLoopDeps {
 export class ReadyLoop {
   constructor(private readonly d: ReadyLoopDeps) {}
 
-  /** run proposes the writes gathered since the last run, then handles every Ready the core
-   * has, until it has none. */
-  run(): void {
+  /** run proposes the writes gathered since the last run, then handles the core's Readies until
+   * it has none or `maxReadies` were handled; it returns whether Readies remain. Each Ready is
+   * bounded (the core's maxCommittedSizePerReadyBytes), and so is a turn: a node that restarts
+   * with a long committed tail to apply, or a follower handed a large backlog, goes back to its
+   * timers and sockets between turns instead of applying everything in one. */
+  run(maxReadies = Infinity): boolean {
     const { core, storage, sender, clients, nowNs } = this.d
     clients.flushProposals()
-    while (core.hasReady()) {
+    for (let handled = 0; core.hasReady(); handled++) {
+      if (handled >= maxReadies) return true
       const rd = core.ready()
       const readyNs = nowNs()
       this.d.taken(readyNs)
@@ -117,6 +121,7 @@ export class ReadyLoop {
       core.advance(rd)
       this.d.handled(rd, truncatedFrom, readyNs)
     }
+    return false
   }
 
   private send(ms: readonly Message[], disk: DiskTiming | null): void {

@@ -111,6 +111,16 @@ function rig(readies: Ready[], lastStoredIndex = 0) {
 }
 
 describe('the Ready loop', () => {
+  it('handles at most the Readies a turn allows and says whether more remain', () => {
+    const readies = [1, 2, 3].map((i) => ready({ committedEntries: [entry(i)] }))
+    const { loop, log } = rig(readies)
+    expect(loop.run(2)).toBe(true)
+    expect(log.filter((l) => l.startsWith('apply'))).toEqual(['apply 1', 'apply 2'])
+    expect(loop.run(2)).toBe(false)
+    expect(log.filter((l) => l.startsWith('apply'))).toEqual(['apply 1', 'apply 2', 'apply 3'])
+    expect(loop.run()).toBe(false)
+  })
+
   it("makes a leader's snapshot durable and restores it before anything acknowledges it", () => {
     const snapshot = { metadata: { index: 40, term: 2, peers: [1, 2, 3] }, data: new Uint8Array(3) }
     const { loop, log } = rig([
