@@ -150,7 +150,7 @@ function main(): void {
     {
       lastIndex: () => disk.storage().lastIndex(),
       append: (entries, hardState, mustSync) => disk.append(entries, hardState, mustSync),
-      installSnapshot: (snap) => disk.installSnapshot(snap),
+      installSnapshot: (snap, hs) => disk.installSnapshot(snap, hs),
       saveSnapshot: (index, peers, data, keep) => disk.saveSnapshot(index, peers, data, keep),
     },
     {

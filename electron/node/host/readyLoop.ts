@@ -31,8 +31,9 @@ export interface ReadyStorage {
    * `hardState`, with an fsync when `mustSync`. */
   append(entries: readonly Entry[], hardState: HardState | null, mustSync: boolean): void
   /** installSnapshot makes a leader's snapshot durable and replaces the stored log with it (every
-   * stored entry is obsolete; the log goes on after its index). */
-  installSnapshot(snap: Snapshot): void
+   * stored entry is obsolete; the log goes on after its index); the Ready's `hardState` (if any)
+   * has its term and vote made durable first. */
+  installSnapshot(snap: Snapshot, hardState: HardState | null): void
 }
 
 /** ReadySender hands messages to the transport. */
@@ -86,7 +87,7 @@ export class ReadyLoop {
       // A leader's snapshot: durable before anything acknowledges it (the acknowledgement is a
       // late message of this Ready), and the state machine restored before the entries after it.
       if (rd.snapshot) {
-        storage.installSnapshot(rd.snapshot)
+        storage.installSnapshot(rd.snapshot, rd.hardState)
         this.d.restore(rd.snapshot)
       }
       const first = rd.entries[0]

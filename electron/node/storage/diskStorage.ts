@@ -234,18 +234,8 @@ export class DiskStorage {
     }
     try {
       if (hardState) {
-        if (hardState.term !== this.persisted.term || hardState.vote !== this.persisted.vote) {
-          // The file is written before this batch's entries, so its commit index may cover only
-          // entries already in the WAL: a crash between the two writes must not leave a commit
-          // index past the log, which recovery under 'always' takes for lost data. A higher
-          // commit goes to the WAL after the entries it covers.
-          const first = entries[0]
-          const inWal = Math.min(this.wal.lastIndex(), first ? first.index - 1 : Infinity)
-          const onFile = { ...hardState, commit: Math.min(hardState.commit, inWal) }
-          writeHardState(this.opts.dir, onFile, this.opts.fsync, this.ioStats)
-          this.persisted = onFile
-          this.commitWritten = onFile.commit
-        }
+        const first = entries[0]
+        this.persistTermAndVote(hardState, first ? first.index - 1 : Infinity)
       }
       const commit = hardState && hardState.commit !== this.commitWritten ? hardState.commit : null
       this.wal.append(entries, commit, mustSync)
@@ -262,6 +252,21 @@ export class DiskStorage {
       })
       this.memory.setHardState(hardState)
     }
+  }
+
+  /**
+   * persistTermAndVote writes the hard-state file when `hs` changes the term or vote. The file is
+   * written before the entries (or the snapshot) of the same Ready, so its commit index may cover
+   * only entries already in the WAL (and at most `coveredIndex`): a crash between the two writes
+   * must not leave a commit index past the log, which recovery under 'always' takes for lost
+   * data. A higher commit goes to the WAL after the entries it covers.
+   */
+  private persistTermAndVote(hs: HardState, coveredIndex: number): void {
+    if (hs.term === this.persisted.term && hs.vote === this.persisted.vote) return
+    const onFile = { ...hs, commit: Math.min(hs.commit, this.wal.lastIndex(), coveredIndex) }
+    writeHardState(this.opts.dir, onFile, this.opts.fsync, this.ioStats)
+    this.persisted = onFile
+    this.commitWritten = onFile.commit
   }
 
   /**
@@ -298,10 +303,21 @@ export class DiskStorage {
    * installSnapshot makes a leader's snapshot (a Ready's) durable in its own file before anything
    * acknowledges it, replaces the in-memory log with it (MemoryStorage.applySnapshot) and restarts
    * the WAL after its index: every entry before, conflicting ones included, is obsolete.
+   *
+   * `hardState` is the same Ready's: its term and vote are made durable first. The snapshot comes
+   * from a leader of that term, and a node must never hold log state of a term newer than its
+   * stored one — a crash between the snapshot and the Ready's later append left exactly that, and
+   * the node then refused to start (found by killing a node at each step of an install).
    */
-  installSnapshot(snap: Snapshot): SavedSnapshot {
+  installSnapshot(snap: Snapshot, hardState: HardState | null = null): SavedSnapshot {
     this.checkUsable()
+    if (hardState) {
+      assert(hardState.term >= snap.metadata.term, () => {
+        return `hard state term ${hardState.term} is below the snapshot's ${snap.metadata.term}`
+      })
+    }
     return this.guard(() => {
+      if (hardState) this.persistTermAndVote(hardState, Infinity)
       const file = writeSnapshotFile(this.opts.dir, snap, this.opts.fsync, this.ioStats)
       this.memory.applySnapshot(snap)
       this.wal.resetTo(snap.metadata.index)
