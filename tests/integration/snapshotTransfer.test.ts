@@ -222,6 +222,23 @@ describe('a snapshot sent in chunks', () => {
     expect(existsSync(incoming(2))).toBe(false)
   })
 
+  it('fails when the receiver goes away mid-transfer', async () => {
+    let n2: Node | null = null
+    const { n1, n2: b } = await pair({
+      onReport: (r) => {
+        if (r.state === 'started') n2?.t.close()
+      },
+    })
+    n2 = b
+    n1.t.send(2, [snapMsg(bytes(8 * 1024 * 1024, 6))])
+    expect(await waitUntil(() => n1.snapStatus.length > 0, 10_000)).toBe(true)
+    expect(n1.snapStatus).toEqual(['n2 failed'])
+    expect(n1.transfers[n1.transfers.length - 1]?.reason).toBe('the connection to n2 broke')
+    // The receiver gave up its part too, and removed its file.
+    expect(b.transfers.map((r) => r.state)).toEqual(['started', 'rejected'])
+    expect(existsSync(incoming(2))).toBe(false)
+  })
+
   it('gives up a transfer that stops coming, and a restart removes a stale partial file', async () => {
     let n1: Node | null = null
     const { n1: a, n2 } = await pair({

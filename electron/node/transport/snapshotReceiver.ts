@@ -80,7 +80,8 @@ export class SnapshotReceiver {
       if (t)
         this.reject(t, t.key === key ? 'restarted by its sender' : 'replaced by a newer transfer')
       t = this.start(from, conn, key, c)
-      if (!t) return
+      // Gone already if whoever heard 'started' closed the transport.
+      if (!t || this.current !== t) return
     }
     if (c.offset !== t.received) {
       this.reject(t, `a chunk at byte ${c.offset}, expected byte ${t.received}`, true)
