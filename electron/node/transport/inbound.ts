@@ -40,9 +40,10 @@ export interface InboundHooks {
   onClientClosed(conn: ClientConn): void
   /** onWarning reports a refused connection or a dropped frame, for telemetry. */
   onWarning(message: string): void
-  /** onSnapshotSent says how sending a MsgSnap to `to` went: 'finished' once written to the
-   * peer's connection, 'failed' when it was dropped (a cut link, an unreachable peer, or one
-   * whose protocol predates MsgSnap). Called after the send returns, never inside it. */
+  /** onSnapshotSent says how sending a MsgSnap to `to` went: 'finished' once written (its last
+   * chunk, to a 1.3 peer) to the peer's connection, 'failed' when it was dropped (a chunk lost to
+   * a cut or lossy link, a broken connection, an unreachable peer, or one whose protocol predates
+   * MsgSnap). Called after the send returns, never inside it. */
   onSnapshotSent?(to: NodeId, status: SnapshotStatus): void
   /** onSnapshotTransfer reports a snapshot sent or received in chunks (protocol 1.3). */
   onSnapshotTransfer?(report: SnapshotTransferReport): void
