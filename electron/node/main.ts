@@ -198,6 +198,7 @@ function main(): void {
     id: cfg.id,
     clusterId: cfg.clusterId,
     listenPath: nodeSocketPath(cfg.runDir, cfg.id, platform),
+    dataDir: cfg.dataDir,
     peers,
     timeScale: c.timeScale,
     faultRng: faultRng(cfg.seed, cfg.clusterId, cfg.id),
@@ -208,6 +209,7 @@ function main(): void {
       onClientClosed: (conn) => h.onClientClosed(conn),
       onWarning: (message) => report({ type: 'warning', message }),
       onSnapshotSent: (to, status) => h.reportSnapshot(to, status),
+      onSnapshotTransfer: (r) => report({ type: 'snapshotTransfer', ...r }),
     },
   })
   h.attach(transport)

@@ -73,6 +73,20 @@ function duMiB(dir: string): number {
   }
 }
 
+/** KEPT: the events the phases look at. */
+const KEPT = new Set(['node.snapshot', 'node.recovered', 'node.lag', 'node.leader'])
+
+/** lagSummary says how late the nodes' event loops ran timers (node.lag: reported each second
+ * while at least 20 ms late): a stalled node delays heartbeats and every write it handles. */
+function lagSummary(events: LabEvent[]): string {
+  const lags = events.flatMap((e) => (e.type === 'node.lag' ? [e.maxMs] : []))
+  if (lags.length === 0) return 'no node ran its timers 20 ms late or more'
+  return (
+    `node seconds with timers ≥ 20 ms late: ${lags.length}, worst ${Math.max(...lags)} ms, ` +
+    `median of those ${quantile(lags, 0.5)} ms`
+  )
+}
+
 /** Soak is one lab with its data in a directory of our own (so its size can be measured) and the
  * events it emitted, kept for the phases that need them. */
 class Soak {
@@ -80,8 +94,7 @@ class Soak {
   readonly lab = new Lab({ dataDir: this.dataDir })
   readonly events: LabEvent[] = []
   private readonly unsubscribe = this.lab.subscribe((evs) => {
-    for (const e of evs)
-      if (e.type === 'node.snapshot' || e.type === 'node.recovered') this.events.push(e)
+    for (const e of evs) if (KEPT.has(e.type)) this.events.push(e)
   })
 
   async start(config: Partial<ClusterConfig>): Promise<void> {
@@ -185,6 +198,7 @@ async function memory(): Promise<void> {
       `snapshots taken: ${taken.length} (all nodes), each took median ${fmt(quantile(took, 0.5))} ms, ` +
         `max ${fmt(Math.max(...took))} ms; size median ${fmt(quantile(size, 0.5), 2)} MiB`,
     )
+    console.log(lagSummary(s.events))
     console.log(`RSS max over the run: ${fmt(maxRss)} MiB (goal < 150 MiB per node)`)
     console.log(
       `RSS mean, middle third → last third: ${perNode((r) => r.rss, early)

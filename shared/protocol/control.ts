@@ -31,6 +31,22 @@ export type ControlToNode =
   | { type: 'tracing'; on: boolean }
   | { type: 'shutdown' }
 
+/** SnapshotTransferReport is one end's account of a snapshot travelling in chunks (the
+ * node.snapshotTransfer LabEvent without `node`): `peer` is the other end; 'progress' comes at
+ * most a few times a second; `durationMs` (since 'started') ends a transfer; `reason` says why
+ * one 'failed' or was 'rejected'. */
+export interface SnapshotTransferReport {
+  peer: NodeId
+  direction: 'send' | 'receive'
+  state: 'started' | 'progress' | 'finished' | 'failed' | 'rejected'
+  index: number
+  term: number
+  totalBytes: number
+  doneBytes: number
+  durationMs?: number
+  reason?: string
+}
+
 /** Telemetry is what a node reports; a frame carries a batch of them (one event-loop turn). */
 export type Telemetry =
   | { type: 'listening'; pid: number; socket: string }
@@ -76,6 +92,8 @@ export type Telemetry =
       sizeBytes: number
       durationMs: number
     }
+  /** snapshotTransfer: a snapshot sent or received in chunks (protocol 1.3), from this end. */
+  | ({ type: 'snapshotTransfer' } & SnapshotTransferReport)
 
 const CONTROL_TYPES = new Set(['rules', 'transfer', 'campaign', 'tracing', 'shutdown'])
 const TELEMETRY_TYPES = new Set([
@@ -91,6 +109,7 @@ const TELEMETRY_TYPES = new Set([
   'leader',
   'lag',
   'snapshot',
+  'snapshotTransfer',
 ])
 
 /** LAG_REPORT_MS: a node reports its event loop's lag once its timers ran this late. */

@@ -58,6 +58,18 @@ export {
   encodeDiskTimingFrame,
   type DiskTiming,
 } from './diskTiming'
+export {
+  MAX_SNAPSHOT_CHUNK_BYTES,
+  MAX_SNAPSHOT_TRANSFER_BYTES,
+  SNAPSHOT_CHUNK_BYTES,
+  SNAPSHOT_CHUNK_MINOR,
+  decodeSnapshotChunk,
+  encodeSnapshotChunk,
+  encodeSnapshotChunkFrame,
+  snapshotChunkAt,
+  snapshotMessage,
+  type SnapshotChunk,
+} from './snapshotChunk'
 export * from './client'
 export * from './control'
 export * from './node'

@@ -15,6 +15,9 @@ export const FRAME_KIND = {
   /** diskTiming: a node's disk time for the acknowledgements that follow it (diskTiming.ts;
    * protocol 1.1, sent only to peers that announced it). */
   diskTiming: 4,
+  /** snapshotChunk: a piece of a MsgSnap (snapshotChunk.ts; protocol 1.3, sent only to peers
+   * that announced it). */
+  snapshotChunk: 5,
   /** clientRequest / clientResponse: key-value requests and their answers (client.ts). */
   clientRequest: 16,
   clientResponse: 17,
@@ -80,6 +83,6 @@ export interface ProtocolVersion {
  * frame header); bump `minor` for additions (a new frame kind, a new message flag, a hello field
  * appended at the end), which a sender uses only when the remote's hello announces that minor.
  * Minor history: 1.1 added the diskTiming frame (kind 4); 1.2 MsgSnap (message type 11) and the
- * message flag `snapshot` (0x80).
+ * message flag `snapshot` (0x80); 1.3 the snapshotChunk frame (kind 5).
  */
-export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 2 })
+export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 3 })

@@ -1,7 +1,7 @@
 // A node's transport in process: two Transports over real Unix-domain sockets in a temporary
 // directory, no node processes. The fault plane sits between a send and the socket; a disk
 // timing travels just before the acknowledgements it concerns, and only with them.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
@@ -23,6 +23,12 @@ const dir = mkdtempSync(join(tmpdir(), 'raftlab-transport-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const sock = (id: number): string => join(dir, `n${id}.sock`)
+/** dataDir is node `id`'s data directory (where an incoming snapshot is assembled). */
+const dataDir = (id: number): string => {
+  const d = join(dir, `data-n${id}`)
+  mkdirSync(d, { recursive: true })
+  return d
+}
 
 type Seen = { disk: DiskTiming } | { messages: MessageType[] }
 
@@ -62,6 +68,7 @@ async function pair(): Promise<{
       id,
       clusterId: 'lab-transport',
       listenPath: sock(id),
+      dataDir: dataDir(id),
       peers: new Map([[other, sock(other)]]),
       timeScale: 1,
       faultRng: createRng(id),
@@ -172,6 +179,7 @@ describe('a node transport', () => {
       id: 1,
       clusterId: 'lab-transport',
       listenPath: sock(1),
+      dataDir: dataDir(1),
       peers: new Map([[2, sock(2)]]),
       timeScale: 1,
       faultRng: createRng(1),
@@ -214,6 +222,7 @@ describe('a node transport', () => {
       id: 1,
       clusterId: 'lab-transport',
       listenPath: sock(1),
+      dataDir: dataDir(1),
       peers: new Map([[2, sock(2)]]),
       timeScale: 1,
       faultRng: createRng(1),
@@ -262,6 +271,7 @@ describe('a node transport', () => {
       id: 1,
       clusterId: 'lab-transport',
       listenPath: sock(1),
+      dataDir: dataDir(1),
       peers: new Map([[2, sock(2)]]),
       timeScale: 1,
       faultRng: createRng(1),

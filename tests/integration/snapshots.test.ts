@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { listSnapshotFiles, parseSegmentFileName } from '../../electron/node/storage'
+import { SNAPSHOT_CHUNK_BYTES } from '../../shared/protocol'
 import { closeAndCheck, put, startLab, waitUntil, type TestLab } from './helpers'
 
 const EVERY = 50
@@ -78,6 +79,51 @@ describe('snapshots on a real cluster', () => {
     for (const i of [0, 1, EVERY, writes / 2, writes - 1]) {
       expect(await getValue(`k${i}`)).toBe(`v${i}`)
     }
+  })
+
+  it('sends a snapshot bigger than one chunk in chunks, reported by both ends', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raftlab-snap-'))
+    t = await startLab({ nodes: 3, snapshotEveryEntries: EVERY }, dir)
+    const leader = await t.leader()
+    const lagging = t.status().nodes.find((n) => n.id !== leader)?.id as number
+    expect((await t.lab.command({ type: 'node.stop', node: lagging })).ok).toBe(true)
+    // 4 KB values: the state the leader snapshots outgrows one chunk (256 KiB) many times over.
+    const value = (i: number): string => `v${i}:` + 'x'.repeat(4096)
+    const writes = 4 * EVERY
+    for (let i = 0; i < writes; i++) await put(t, `k${i}`, value(i))
+    const compacted = await waitUntil(() => firstSegmentIndex(leader) > EVERY, 10_000)
+    expect(compacted, `n${leader} compacted its log`).toBe(true)
+
+    expect((await t.lab.command({ type: 'node.restart', node: lagging })).ok).toBe(true)
+    const caughtUp = await waitUntil(() => {
+      const s = t?.status().nodes.find((n) => n.id === lagging)?.status
+      return (s?.applied ?? 0) >= writes
+    }, 30_000)
+    expect(caughtUp, JSON.stringify(t.status().nodes)).toBe(true)
+    const transfers = t.events.flatMap((e) => (e.type === 'node.snapshotTransfer' ? [e] : []))
+    const sent = transfers.find(
+      (e) => e.node === leader && e.peer === lagging && e.direction === 'send',
+    )
+    expect(sent?.state, JSON.stringify(transfers)).toBe('started')
+    const done = (node: number, direction: 'send' | 'receive') =>
+      transfers.find((e) => e.node === node && e.direction === direction && e.state === 'finished')
+    const received = done(lagging, 'receive')
+    expect(received, JSON.stringify(transfers)).toBeDefined()
+    expect(received?.peer).toBe(leader)
+    expect(received?.totalBytes).toBeGreaterThan(2 * SNAPSHOT_CHUNK_BYTES)
+    expect(received?.doneBytes).toBe(received?.totalBytes)
+    expect(done(leader, 'send')?.totalBytes).toBe(received?.totalBytes)
+    expect(
+      t.events.some(
+        (e) => e.type === 'node.snapshot' && e.node === lagging && e.kind === 'installed',
+      ),
+    ).toBe(true)
+    expect(fs.existsSync(path.join(nodeDir(lagging), 'snapshot-incoming.tmp'))).toBe(false)
+
+    // Its state machine holds the big values: lead with it and read through it.
+    expect((await t.lab.command({ type: 'node.transfer', to: lagging })).ok).toBe(true)
+    expect(await waitUntil(() => t?.status().leader === lagging, 10_000)).toBe(true)
+    for (const i of [0, EVERY, writes - 1]) expect(await getValue(`k${i}`)).toBe(value(i))
   })
 
   it('every node killed under writes restarts from its snapshot with every acknowledged write', async () => {

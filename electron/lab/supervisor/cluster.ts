@@ -548,6 +548,21 @@ export class Cluster {
           durationMs: t.durationMs,
         })
         break
+      case 'snapshotTransfer':
+        this.bus.emit({
+          type: 'node.snapshotTransfer',
+          node,
+          peer: t.peer,
+          direction: t.direction,
+          state: t.state,
+          index: t.index,
+          term: t.term,
+          totalBytes: t.totalBytes,
+          doneBytes: t.doneBytes,
+          ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}),
+          ...(t.reason !== undefined ? { reason: t.reason } : {}),
+        })
+        break
       case 'fatal':
         n.fatal = t.message
         this.bus.emit({ type: 'node.warning', node, message: `fatal: ${t.message}` })

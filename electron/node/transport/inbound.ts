@@ -7,14 +7,17 @@ import { unlinkSync } from 'node:fs'
 import {
   decodeDiskTiming,
   decodeFrameMessages,
+  decodeSnapshotChunk,
   FRAME_KIND,
   ProtocolError,
   type DiskTiming,
   type Frame,
   type Hello,
+  type SnapshotTransferReport,
 } from '../../../shared/protocol'
 import type { Message, NodeId, SnapshotStatus } from '../../../shared/raft/types'
 import { FramedConnection, MAX_BUFFERED_BYTES } from './framedConnection'
+import { SnapshotReceiver } from './snapshotReceiver'
 
 /** ClientConn identifies one client connection. */
 export interface ClientConn {
@@ -37,10 +40,13 @@ export interface InboundHooks {
   onClientClosed(conn: ClientConn): void
   /** onWarning reports a refused connection or a dropped frame, for telemetry. */
   onWarning(message: string): void
-  /** onSnapshotSent says how sending a MsgSnap to `to` went: 'finished' once written to the
-   * peer's connection, 'failed' when it was dropped (a cut link, an unreachable peer, or one
-   * whose protocol predates MsgSnap). Called after the send returns, never inside it. */
+  /** onSnapshotSent says how sending a MsgSnap to `to` went: 'finished' once written (its last
+   * chunk, to a 1.3 peer) to the peer's connection, 'failed' when it was dropped (a chunk lost to
+   * a cut or lossy link, a broken connection, an unreachable peer, or one whose protocol predates
+   * MsgSnap). Called after the send returns, never inside it. */
   onSnapshotSent?(to: NodeId, status: SnapshotStatus): void
+  /** onSnapshotTransfer reports a snapshot sent or received in chunks (protocol 1.3). */
+  onSnapshotTransfer?(report: SnapshotTransferReport): void
 }
 
 /** InboundOptions configures an Inbound. */
@@ -48,6 +54,11 @@ export interface InboundOptions {
   id: NodeId
   local: Hello
   listenPath: string
+  /** dataDir is the node's data directory: an incoming snapshot is assembled in a file there. */
+  dataDir: string
+  /** snapshotIdleTimeoutMs: an incoming snapshot with no chunk for this long is given up
+   * (default SNAPSHOT_IDLE_TIMEOUT_MS). */
+  snapshotIdleTimeoutMs?: number
   isMember(id: NodeId): boolean
   hooks: InboundHooks
   /** onReceived counts Raft messages received from peers. */
@@ -60,9 +71,25 @@ export class Inbound {
   private readonly sockets = new Set<net.Socket>()
   private readonly corked = new Set<net.Socket>()
   private nextConnId = 1
+  private readonly snapshots: SnapshotReceiver
 
   constructor(private readonly opts: InboundOptions) {
     this.server = net.createServer((socket) => this.accept(socket))
+    const { hooks } = opts
+    this.snapshots = new SnapshotReceiver({
+      id: opts.id,
+      dir: opts.dataDir,
+      deliver: (from, m) => {
+        opts.onReceived(1)
+        hooks.onMessages(from, [m])
+      },
+      onReport: (r) => hooks.onSnapshotTransfer?.(r),
+      onWarning: (m) => hooks.onWarning(m),
+      nowMs: () => performance.now(),
+      ...(opts.snapshotIdleTimeoutMs !== undefined
+        ? { idleTimeoutMs: opts.snapshotIdleTimeoutMs }
+        : {}),
+    })
   }
 
   /** listen starts accepting connections; a stale socket file from a crashed run is removed. */
@@ -94,6 +121,7 @@ export class Inbound {
   close(): void {
     this.server.close()
     for (const s of this.sockets) s.destroy()
+    this.snapshots.close()
   }
 
   private accept(socket: net.Socket): void {
@@ -112,13 +140,14 @@ export class Inbound {
       socket.write(frame)
       return true
     }
-    new FramedConnection(socket, {
+    const conn: FramedConnection = new FramedConnection(socket, {
       local: this.opts.local,
       roles: ['peer', 'client'],
       kinds: [
         FRAME_KIND.raft,
         FRAME_KIND.raftBatch,
         FRAME_KIND.diskTiming,
+        FRAME_KIND.snapshotChunk,
         FRAME_KIND.clientRequest,
       ],
       admit: (remote) => {
@@ -131,7 +160,7 @@ export class Inbound {
         if (remote.role === 'client') client = { id: this.nextConnId++, closed: false }
       },
       onFrame: (f, remote) => {
-        if (remote.role === 'peer') this.onPeerFrame(remote.nodeId, f)
+        if (remote.role === 'peer') this.onPeerFrame(remote.nodeId, f, conn)
         else if (client && f.kind === FRAME_KIND.clientRequest)
           hooks.onClientFrame(f, reply, client)
         else {
@@ -144,6 +173,7 @@ export class Inbound {
       onWarning: (m) => hooks.onWarning(m),
       onClose: () => {
         this.sockets.delete(socket)
+        this.snapshots.connectionClosed(conn)
         if (client) {
           client.closed = true
           hooks.onClientClosed(client)
@@ -152,9 +182,13 @@ export class Inbound {
     })
   }
 
-  private onPeerFrame(from: NodeId, f: Frame): void {
+  private onPeerFrame(from: NodeId, f: Frame, conn: FramedConnection): void {
     if (f.kind === FRAME_KIND.diskTiming) {
       this.opts.hooks.onDiskTiming(from, decodeDiskTiming(f.body))
+      return
+    }
+    if (f.kind === FRAME_KIND.snapshotChunk) {
+      this.snapshots.receive(from, conn, decodeSnapshotChunk(f.body))
       return
     }
     const ms = decodeFrameMessages(f)

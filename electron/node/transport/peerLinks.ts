@@ -37,6 +37,12 @@ export class PeerLink {
     return this.connected && this.conn ? this.conn.minor : 0
   }
 
+  /** connection is the live connection while connected, else null; a new object after every
+   * reconnection, so a caller that kept one can tell the link broke in between. */
+  get connection(): FramedConnection | null {
+    return this.connected ? this.conn : null
+  }
+
   /** connect opens the connection (and keeps reopening it until close). */
   connect(): void {
     if (this.closed) return

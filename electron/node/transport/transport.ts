@@ -5,6 +5,7 @@
 // layer (framedConnection.ts).
 import {
   DISK_TIMING_MINOR,
+  SNAPSHOT_CHUNK_MINOR,
   SNAPSHOT_MINOR,
   encodeDiskTimingFrame,
   encodeMessageFrames,
@@ -17,6 +18,7 @@ import type { Rng } from '../../../shared/util/rng'
 import { FaultPlane, type FaultClock } from './faultPlane'
 import { Inbound, type InboundHooks } from './inbound'
 import { PeerLink } from './peerLinks'
+import { SnapshotSender } from './snapshotSender'
 
 export { MAX_BUFFERED_BYTES } from './framedConnection'
 export type { ClientConn, ReplyFn } from './inbound'
@@ -36,6 +38,11 @@ export interface TransportOptions {
   id: NodeId
   clusterId: string
   listenPath: string
+  /** dataDir is the node's data directory: an incoming snapshot is assembled in a file there
+   * (snapshotReceiver.ts). */
+  dataDir: string
+  /** snapshotIdleTimeoutMs: an incoming snapshot with no chunk for this long is given up. */
+  snapshotIdleTimeoutMs?: number
   peers: ReadonlyMap<NodeId, string>
   /** timeScale stretches injected latency like every other timer. */
   timeScale: number
@@ -54,6 +61,7 @@ export class Transport {
   private readonly inbound: Inbound
   /** oldPeerWarned: peers already reported as unable to take a snapshot. */
   private readonly oldPeerWarned = new Set<NodeId>()
+  private readonly snapshots: SnapshotSender
 
   constructor(private readonly opts: TransportOptions) {
     const local = makeHello('peer', opts.id, opts.clusterId)
@@ -71,10 +79,28 @@ export class Transport {
       timeScale: opts.timeScale,
       ...(opts.faultClock ? { clock: opts.faultClock } : {}),
     })
+    this.snapshots = new SnapshotSender({
+      faults: this.faults,
+      onStatus: (to, status) => {
+        // Never inside send: the host's Ready loop may be the caller.
+        const hook = opts.hooks.onSnapshotSent
+        if (hook) queueMicrotask(() => hook(to, status))
+      },
+      onReport: (r) => opts.hooks.onSnapshotTransfer?.(r),
+      onWarning: (m) => opts.hooks.onWarning(m),
+      onCounted: (outcome) => {
+        this.stats[outcome]++
+      },
+      nowMs: () => performance.now(),
+    })
     this.inbound = new Inbound({
       id: opts.id,
       local,
       listenPath: opts.listenPath,
+      dataDir: opts.dataDir,
+      ...(opts.snapshotIdleTimeoutMs !== undefined
+        ? { snapshotIdleTimeoutMs: opts.snapshotIdleTimeoutMs }
+        : {}),
       isMember,
       hooks: opts.hooks,
       onReceived: (count) => {
@@ -131,12 +157,17 @@ export class Transport {
   }
 
   /**
-   * sendSnapshot sends a MsgSnap whole, in one frame (so a snapshot must fit the frame limit;
-   * chunked sending is a later step), through the link's fault rule, and tells the node how it
-   * went (onSnapshotSent), so the leader's core stops waiting for it (reportSnapshot). A peer
-   * whose hello announced a minor below SNAPSHOT_MINOR cannot read it: that is a failure too.
+   * sendSnapshot sends a MsgSnap and tells the node how it went (onSnapshotSent), so the leader's
+   * core stops waiting for it (reportSnapshot). To a peer that announced SNAPSHOT_CHUNK_MINOR it
+   * goes in chunks, with flow control (snapshotSender.ts); to a 1.2 peer whole, in one frame
+   * (so within the frame limit), through the link's fault rule. A peer whose hello announced a
+   * minor below SNAPSHOT_MINOR cannot read it: that is a failure too.
    */
   private sendSnapshot(link: PeerLink, m: Message): void {
+    if (link.remoteMinor >= SNAPSHOT_CHUNK_MINOR) {
+      this.snapshots.send(link, m)
+      return
+    }
     const report = (status: SnapshotStatus): void => {
       const hook = this.opts.hooks.onSnapshotSent
       if (hook) queueMicrotask(() => hook(m.to, status))
@@ -184,6 +215,7 @@ export class Transport {
   /** close stops listening and closes every connection. */
   close(): void {
     this.inbound.close()
+    this.snapshots.close()
     this.faults.close()
     for (const link of this.links.values()) link.close()
   }

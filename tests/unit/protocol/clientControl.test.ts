@@ -12,6 +12,7 @@ import {
   ProtocolError,
   type ClientRequest,
   type ClientResponse,
+  type Telemetry,
 } from '../../../shared/protocol'
 import { utf8Encode } from '../../../shared/util/binary'
 
@@ -113,9 +114,21 @@ describe('control frames', () => {
       rules: [{ from: 1, to: 2, cut: true, latencyMs: 0, jitterMs: 0, lossPercent: 0 }],
     }
     expect(decodeControl(encodeControl(c))).toEqual(c)
-    const t = [
+    const t: Telemetry[] = [
       { type: 'warning' as const, message: 'x' },
       { type: 'messages' as const, sent: 1, received: 2, dropped: 0 },
+      {
+        type: 'snapshotTransfer' as const,
+        peer: 2,
+        direction: 'send',
+        state: 'failed',
+        index: 400,
+        term: 3,
+        totalBytes: 9_000_000,
+        doneBytes: 262_144,
+        durationMs: 12,
+        reason: 'the connection to n2 broke',
+      },
     ]
     expect(decodeTelemetry(encodeTelemetry(t))).toEqual(t)
   })

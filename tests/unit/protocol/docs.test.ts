@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { encodeHelloFrame, encodeMessageFrames, makeHello } from '../../../shared/protocol'
+import {
+  encodeHelloFrame,
+  encodeMessageFrames,
+  encodeSnapshotChunkFrame,
+  makeHello,
+  snapshotChunkAt,
+} from '../../../shared/protocol'
+import { crc32c } from '../../../shared/util/crc32c'
 import { entriesFrom, message } from './arbitraries'
 
 const doc = readFileSync(
@@ -54,6 +61,24 @@ describe('docs/formats/protocol.md', () => {
     })
     const bytes = hex(encodeMessageFrames([m])[0]!)
     expect(annotatedHex('00 00 00 12        payload length 18')).toBe(bytes)
+  })
+
+  it('shows the exact bytes of the snapshot chunk example', () => {
+    const m = message({
+      type: 'MsgSnap',
+      from: 1,
+      to: 3,
+      term: 4,
+      snapshot: {
+        metadata: { index: 1000, term: 3, peers: [1, 2, 3] },
+        data: te.encode('x=1,y=2'),
+      },
+    })
+    const first = snapshotChunkAt(m, 0, 0, 4)
+    const last = snapshotChunkAt(m, 4, crc32c(first.data), 4)
+    expect(last.isLast).toBe(true)
+    const bytes = hex(encodeSnapshotChunkFrame(last))
+    expect(annotatedHex('00 00 00 1a        payload length 26')).toBe(bytes)
   })
 
   it('shows the exact bytes of the hello example', () => {

@@ -51,7 +51,7 @@ describe('hello encoding', () => {
 
   it('lays out magic, major, minor, role, node id and cluster id in that order', () => {
     const body = encodeHello(makeHello('client', 300, 'ab'))
-    expect([...body.subarray(7)]).toEqual([1, 2, 1, 0xac, 0x02, 2, 0x61, 0x62])
+    expect([...body.subarray(7)]).toEqual([1, 3, 1, 0xac, 0x02, 2, 0x61, 0x62])
   })
 
   it('travels as the first frame of a connection', () => {
@@ -94,7 +94,7 @@ describe('decodeHello', () => {
     expectProtocolError(
       () => decodeHello(helloBytes(2, 0, [0xff, 0xff])),
       'version',
-      /remote speaks protocol 2\.0, this end 1\.2: major versions must match/,
+      /remote speaks protocol 2\.0, this end 1\.3: major versions must match/,
     )
     expectProtocolError(() => decodeHello(helloBytes(0, 9, [])), 'version', /protocol 0\.9/)
   })
@@ -138,7 +138,7 @@ describe('checkHello', () => {
     })
     const older = { ...makeHello('peer', 2, 'lab-7'), version: { major: 1, minor: 0 } }
     expect(checkHello(local, older)).toEqual({ ok: true, minor: 0 })
-    const newer = { ...makeHello('peer', 2, 'lab-7'), version: { major: 1, minor: 3 } }
+    const newer = { ...makeHello('peer', 2, 'lab-7'), version: { major: 1, minor: 4 } }
     expect(checkHello(local, newer)).toEqual({ ok: true, minor: PROTOCOL_VERSION.minor })
     const olderLocal = { ...local, version: { major: 1, minor: 2 } }
     expect(checkHello(olderLocal, newer)).toEqual({ ok: true, minor: 2 })
@@ -147,7 +147,7 @@ describe('checkHello', () => {
   it('refuses another major version, naming both versions', () => {
     const e = refusal({ ...makeHello('peer', 2, 'lab-7'), version: { major: 2, minor: 0 } })
     expect(e.code).toBe('version')
-    expect(e.message).toBe('remote speaks protocol 2.0, this end 1.2: major versions must match')
+    expect(e.message).toBe('remote speaks protocol 2.0, this end 1.3: major versions must match')
   })
 
   it('refuses a node from another cluster, naming both clusters', () => {
