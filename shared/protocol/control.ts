@@ -29,6 +29,10 @@ export type ControlToNode =
   | { type: 'transfer'; to: NodeId }
   | { type: 'campaign' }
   | { type: 'tracing'; on: boolean }
+  /** snapshot: snapshot the state machine and compact the log now, whatever the node's snapshot
+   * policy (the lab's `node.snapshot`). The node answers with a 'snapshot' report, or a 'warning'
+   * saying why it did not (nothing applied since its last snapshot). */
+  | { type: 'snapshot' }
   | { type: 'shutdown' }
 
 /** Telemetry is what a node reports; a frame carries a batch of them (one event-loop turn). */
@@ -77,7 +81,7 @@ export type Telemetry =
       durationMs: number
     }
 
-const CONTROL_TYPES = new Set(['rules', 'transfer', 'campaign', 'tracing', 'shutdown'])
+const CONTROL_TYPES = new Set(['rules', 'transfer', 'campaign', 'tracing', 'snapshot', 'shutdown'])
 const TELEMETRY_TYPES = new Set([
   'listening',
   'status',

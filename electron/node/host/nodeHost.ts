@@ -205,6 +205,23 @@ export class NodeHost {
     this.schedule()
   }
 
+  /** snapshotNow snapshots the state machine and compacts the log now, whatever the policy (the
+   * lab's `node.snapshot`). It refuses when nothing was applied since the last snapshot: a
+   * snapshot at the same index would change nothing. Called between Readys (from a control
+   * frame), so every applied entry is in storage, as for maybeSnapshot. */
+  snapshotNow(): { ok: true; index: number } | { ok: false; reason: string } {
+    const applied = this.kv.appliedIndex
+    if (applied <= this.snapshotIndex) {
+      const reason =
+        applied === 0
+          ? 'nothing applied yet'
+          : `nothing applied since the last snapshot at ${this.snapshotIndex}`
+      return { ok: false, reason }
+    }
+    this.takeSnapshot()
+    return { ok: true, index: applied }
+  }
+
   /** schedule runs the Ready loop once the current I/O has been read, so every message and
    * request that arrived together lands in one Ready: one fsync for all of them (group commit). */
   schedule(): void {
@@ -230,6 +247,8 @@ export class NodeHost {
       lastTerm: s.lastTerm,
       electionElapsedTicks: s.electionElapsedTicks,
       electionTimeoutTicks: s.electionTimeoutTicks,
+      firstIndex: s.firstIndex,
+      snapshotIndex: this.snapshotIndex,
     }
   }
 
@@ -275,8 +294,15 @@ export class NodeHost {
   /** maybeSnapshot snapshots the state machine when the policy says so. Every Ready is handled
    * by now, so the applied entries are in storage. */
   private maybeSnapshot(): void {
+    if (!isSnapshotDue(this.policy, this.kv.appliedIndex, this.snapshotIndex)) return
+    this.takeSnapshot()
+  }
+
+  /** takeSnapshot saves the state machine as of its applied index and compacts the log behind
+   * it, keeping the policy's margin for slow followers; the caller checked that something was
+   * applied since the last snapshot. */
+  private takeSnapshot(): void {
     const applied = this.kv.appliedIndex
-    if (!isSnapshotDue(this.policy, applied, this.snapshotIndex)) return
     const t0 = this.nowNs()
     const data = this.kv.snapshot()
     const keep = snapshotMarginEntries(this.policy.everyEntries)
@@ -289,6 +315,8 @@ export class NodeHost {
       sizeBytes: saved.sizeBytes,
       durationMs: Number(this.nowNs() - t0) / 1e6,
     })
+    // The status carries firstIndex/snapshotIndex: show the compaction at once.
+    this.reportStatus()
   }
 
   /** restore takes a leader's snapshot, which the Ready loop has just made durable. */

@@ -162,6 +162,8 @@ export function describeCommand(c: LabCommand): string {
       return `${c.type.slice(5)} ${n(c.node)}`
     case 'node.transfer':
       return `transfer leadership to ${n(c.to)}`
+    case 'node.snapshot':
+      return `snapshot ${n(c.node)}`
     case 'link.cut':
     case 'link.heal':
       return `${c.type === 'link.cut' ? 'cut' : 'heal'} link ${n(c.from)}${c.both ? '↔' : '→'}${n(c.to)}`
