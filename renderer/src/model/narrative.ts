@@ -277,16 +277,6 @@ export function describeLabEvent(
         [ev.node],
       )
     }
-    case 'node.snapshot':
-      return line(
-        'log',
-        ev.kind === 'taken'
-          ? `${n(ev.node)} took a snapshot at index ${ev.index} (${formatCount(ev.bytes)} B) ` +
-              `and compacted its log, in ${ms(ev.durationMs)} ms`
-          : `${n(ev.node)} installed its leader's snapshot at index ${ev.index} ` +
-              `(${formatCount(ev.bytes)} B)`,
-        [ev.node],
-      )
     case 'node.warning':
       return line(
         'warning',
