@@ -147,9 +147,12 @@ export interface LogRow {
   behind: number
   /** truncatedRecently: the newest truncation, if it happened within the view's memory. */
   truncation: { fromIndex: number; toIndex: number; timeMs: number } | null
-  /** compacted is the prefix only a snapshot holds now, cut to the window: drawn as one block
-   * from `from` to `to` labelled with the snapshot's index (null: none in the window). */
-  compacted: { from: number; to: number; snapshotIndex: number } | null
+  /** compacted is the prefix the node's snapshot holds, cut to the window: drawn as one block
+   * from `from` to `to` labelled with the snapshot's index (null: none in the window).
+   * `firstIndex` (0: unknown) tells how much of it is gone from the log: a node keeps a margin
+   * of entries behind its snapshot for slow followers, and those are drawn under the block too
+   * (the snapshot is what a follower that far behind gets). */
+  compacted: { from: number; to: number; snapshotIndex: number; firstIndex: number } | null
   /** installing is a snapshot this node is receiving (null: none). */
   installing: SnapshotInstall | null
 }
@@ -163,11 +166,11 @@ export interface LogWindow {
   rows: LogRow[]
 }
 
-/** compactedTo is the last index of a node's compacted prefix (0: none): what its status says
- * (firstIndex - 1), else, from older recordings, its snapshot's index. */
+/** compactedTo is the last index the block covers (0: none): the snapshot's, or the log's first
+ * index - 1 if compaction went further (a snapshot installed over an older one). */
 export function compactedTo(l: NodeLog): number {
   if (l.snapshotIndex === 0) return 0
-  return l.firstIndex > 0 ? Math.min(l.firstIndex - 1, l.lastIndex) : l.snapshotIndex
+  return Math.min(Math.max(l.snapshotIndex, l.firstIndex - 1), l.lastIndex)
 }
 
 /** logWindow cuts the last `cells` indices out of every log, aligned on the longest one so a
@@ -190,13 +193,16 @@ export function logWindow(m: LogsModel, nodes: readonly NodeId[], cells: number)
     }
     if (!l) return row
     const cut = compactedTo(l)
-    if (cut >= from) row.compacted = { from, to: Math.min(cut, to), snapshotIndex: l.snapshotIndex }
+    if (cut >= from) {
+      const { snapshotIndex, firstIndex } = l
+      row.compacted = { from, to: Math.min(cut, to), snapshotIndex, firstIndex }
+    }
     const runs = l.runs
     for (let i = runs.length - 1; i >= 0; i--) {
       const r = runs[i] as TermRun
       const end = runEnd(l, i)
       if (end < from) break
-      // Entries before the log's first index are gone: the block stands for them.
+      // The block stands for the entries the snapshot holds.
       const a = Math.max(r.start, from, cut + 1)
       const b = Math.min(end, to)
       if (a > b) continue

@@ -32,7 +32,7 @@ const transfer = (over: Partial<Transfer>): Transfer => ({
 })
 
 describe('the log view of a compacted log', () => {
-  it('draws the prefix before firstIndex as one block named by the snapshot, entries after it', () => {
+  it('draws what the snapshot holds as one block named by it, the entries after it as runs', () => {
     const m = createLogsModel()
     const s = new Stream()
     const terms = Array.from({ length: 60 }, () => 2)
@@ -40,7 +40,8 @@ describe('the log view of a compacted log', () => {
       m,
       s.at(0, { type: 'node.log', node: 2, op: 'append', fromIndex: 1, toIndex: 60, terms }),
     )
-    // Snapshot at 52 keeping a margin of 2 entries: the log starts at 51.
+    // Snapshot at 52 keeping a margin of 2 entries: the log starts at 51, and the block (with a
+    // title that says so) covers the snapshot.
     reduceLogs(
       m,
       s.at(5, {
@@ -50,16 +51,17 @@ describe('the log view of a compacted log', () => {
       }),
     )
     const row = logWindow(m, [2], 100).rows[0]!
-    expect(row.compacted).toEqual({ from: 1, to: 50, snapshotIndex: 52 })
-    expect(row.segments).toEqual([{ from: 51, to: 60, term: 2, committed: true }])
+    expect(row.compacted).toEqual({ from: 1, to: 52, snapshotIndex: 52, firstIndex: 51 })
+    expect(row.segments).toEqual([{ from: 53, to: 60, term: 2, committed: true }])
     expect(snapshotLabel(52_000)).toBe('snapshot ≤ 52,000')
     // The tail window past the prefix shows no block.
     expect(logWindow(m, [2], 5).rows[0]!.compacted).toBeNull()
     // A window cutting the prefix shows the part of the block inside it.
     expect(logWindow(m, [2], 15).rows[0]!.compacted).toEqual({
       from: 46,
-      to: 50,
+      to: 52,
       snapshotIndex: 52,
+      firstIndex: 51,
     })
   })
 
@@ -87,6 +89,7 @@ describe('the log view of a compacted log', () => {
       from: 1,
       to: 20,
       snapshotIndex: 20,
+      firstIndex: 0,
     })
   })
 
@@ -118,7 +121,7 @@ describe('the log view of a compacted log', () => {
     )
     const row = logWindow(m, [4], 1000).rows[0]!
     expect(row.lastIndex).toBe(500)
-    expect(row.compacted).toEqual({ from: 1, to: 500, snapshotIndex: 500 })
+    expect(row.compacted).toEqual({ from: 1, to: 500, snapshotIndex: 500, firstIndex: 501 })
     expect(row.segments).toEqual([])
   })
 
