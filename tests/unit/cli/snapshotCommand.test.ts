@@ -82,7 +82,7 @@ describe('snapshot <node>', () => {
     const lab = new FakeLab()
     const io = new FakeIo()
     expect(await runScript(lab, ['snapshot n1'], 3, io)).toBe(0)
-    expect(io.slept).toEqual([SNAPSHOT_WAIT_MS])
+    expect(io.slept.reduce((a, b) => a + b, 0)).toBe(SNAPSHOT_WAIT_MS)
     expect(io.said[1]).toBe('  ok asked; n1 has not reported a snapshot yet')
   })
 })
