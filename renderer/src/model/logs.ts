@@ -225,6 +225,22 @@ export function snapshotLabel(snapshotIndex: number): string {
   return `snapshot ≤ ${formatCount(snapshotIndex)}`
 }
 
+/** snapshotBlock words a row's snapshot block: its label, and a title saying which of the
+ * entries it stands for are gone from the log and which are kept for slow followers. */
+export function snapshotBlock(c: NonNullable<LogRow['compacted']>): {
+  text: string
+  title: string
+} {
+  const upTo = `entries up to ${formatCount(c.snapshotIndex)} are in the snapshot`
+  return {
+    text: snapshotLabel(c.snapshotIndex),
+    title:
+      c.firstIndex > 1 && c.firstIndex <= c.snapshotIndex
+        ? `${upTo}; those before ${formatCount(c.firstIndex)} are compacted away, the rest kept for slow followers`
+        : `${upTo} and compacted away`,
+  }
+}
+
 /** installingLabel tells a transfer under way: "installing snapshot ≤ 52,000 — 40%". */
 export function installingLabel(i: SnapshotInstall): string {
   const pct = i.totalBytes > 0 ? Math.floor((i.doneBytes / i.totalBytes) * 100) : 0

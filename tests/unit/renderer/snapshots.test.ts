@@ -6,6 +6,7 @@ import {
   installingLabel,
   logWindow,
   reduceLogs,
+  snapshotBlock,
   snapshotLabel,
 } from '../../../renderer/src/model/logs'
 import { applyEvents, createLabModel } from '../../../renderer/src/model/lab'
@@ -54,6 +55,11 @@ describe('the log view of a compacted log', () => {
     expect(row.compacted).toEqual({ from: 1, to: 52, snapshotIndex: 52, firstIndex: 51 })
     expect(row.segments).toEqual([{ from: 53, to: 60, term: 2, committed: true }])
     expect(snapshotLabel(52_000)).toBe('snapshot ≤ 52,000')
+    expect(snapshotBlock(row.compacted!)).toEqual({
+      text: 'snapshot ≤ 52',
+      title:
+        'entries up to 52 are in the snapshot; those before 51 are compacted away, the rest kept for slow followers',
+    })
     // The tail window past the prefix shows no block.
     expect(logWindow(m, [2], 5).rows[0]!.compacted).toBeNull()
     // A window cutting the prefix shows the part of the block inside it.
