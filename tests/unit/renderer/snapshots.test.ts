@@ -1,6 +1,7 @@
 // The app's view of snapshots: the compacted prefix of a log as one block, a snapshot being
 // received, and the sentences the narrative tells about snapshots and their transfers.
 import { describe, expect, it } from 'vitest'
+import { FakeLab } from '../../../renderer/src/api/fakeLab'
 import {
   createLogsModel,
   installingLabel,
@@ -275,5 +276,19 @@ describe('the narrative of snapshots', () => {
     expect(m.narrative.toArray().at(-1)?.text).toBe(
       'n2 took a snapshot at 10 (400 B, 1.5 ms) and compacted its log',
     )
+  })
+})
+
+describe('the fake lab answers node.snapshot as the engine does', () => {
+  it('refuses a node that is not running, and warns when nothing is new', async () => {
+    const lab = new FakeLab()
+    const seen: LabEvent[] = []
+    lab.onEvents((evs) => seen.push(...evs))
+    expect((await lab.command({ type: 'cluster.start', config: { nodes: 3 } })).ok).toBe(true)
+    expect((await lab.command({ type: 'node.snapshot', node: 1 })).ok).toBe(true)
+    expect(seen.at(-1)).toMatchObject({ type: 'node.warning', node: 1 })
+    await lab.command({ type: 'node.stop', node: 2 })
+    const refused = await lab.command({ type: 'node.snapshot', node: 2 })
+    expect(refused).toMatchObject({ ok: false, error: 'n2 is not running (it is stopped)' })
   })
 })
