@@ -97,10 +97,54 @@ export async function runLine(
       }
     }
     case 'command': {
+      if (parsed.command.type === 'node.snapshot') return snapshotLine(lab, parsed.command.node, io)
       const result = await lab.command(parsed.command)
       if (!result.ok) return { kind: 'failed', message: result.error }
       return { kind: 'ok', output: formatResult(parsed.command, result) }
     }
+  }
+}
+
+/** SNAPSHOT_WAIT_MS: how long `snapshot <node>` waits for the node to report its snapshot. */
+export const SNAPSHOT_WAIT_MS = 5000
+const SNAPSHOT_POLL_MS = 20
+
+/** snapshotLine runs `snapshot <node>`. The command only asks the node; what the node did comes
+ * back as an event, so the line waits for it (a script's next `status` then shows the new SNAP):
+ * the snapshot taken, or why none was (nothing applied since the last one — a no-op, not a
+ * failure of the script). */
+async function snapshotLine(lab: ClusterLab, node: NodeId, io: ClusterIo): Promise<LineOutcome> {
+  let outcome: LineOutcome | null = null
+  const unsubscribe = lab.subscribe((events) => {
+    for (const e of events) {
+      if (outcome) return
+      if (e.type === 'node.snapshot' && e.node === node && e.kind === 'taken') {
+        outcome = {
+          kind: 'ok',
+          output:
+            `ok ${nodeName(node)} took a snapshot at index ${e.index} ` +
+            `(${e.bytes} B, ${e.durationMs.toFixed(1)} ms) and compacted its log`,
+        }
+      } else if (e.type === 'node.warning' && e.node === node && /^snapshot/.test(e.message)) {
+        outcome = { kind: 'ok', output: `no snapshot: ${e.message}` }
+      }
+    }
+  })
+  try {
+    const result = await lab.command({ type: 'node.snapshot', node })
+    if (!result.ok) return { kind: 'failed', message: result.error }
+    // Short sleeps rather than one long timer: a timer left behind would hold the process open
+    // for the rest of SNAPSHOT_WAIT_MS after the report came.
+    for (let waited = 0; !outcome && waited < SNAPSHOT_WAIT_MS; waited += SNAPSHOT_POLL_MS)
+      await io.sleep(SNAPSHOT_POLL_MS)
+    return (
+      outcome ?? {
+        kind: 'ok',
+        output: `ok asked; ${nodeName(node)} has not reported a snapshot yet`,
+      }
+    )
+  } finally {
+    unsubscribe()
   }
 }
 

@@ -61,8 +61,22 @@ interface Cell {
   right?: boolean
 }
 
-const HEADERS = ['NODE', 'PID', 'STATE', 'ROLE', 'TERM', 'LEADER', 'COMMIT', 'LAST', 'LINKS CUT']
-const NUMERIC = new Set(['PID', 'TERM', 'COMMIT', 'LAST'])
+// FIRST and SNAP show compaction: the first entry still in the log and the newest snapshot's last
+// entry ('-' from a node too old to report them).
+const HEADERS = [
+  'NODE',
+  'PID',
+  'STATE',
+  'ROLE',
+  'TERM',
+  'LEADER',
+  'COMMIT',
+  'LAST',
+  'FIRST',
+  'SNAP',
+  'LINKS CUT',
+]
+const NUMERIC = new Set(['PID', 'TERM', 'COMMIT', 'LAST', 'FIRST', 'SNAP'])
 
 function row(n: NodeView, status: ClusterStatus): Cell[] {
   const role = liveRole(n)
@@ -86,6 +100,8 @@ function row(n: NodeView, status: ClusterStatus): Cell[] {
     { text: s && role !== null ? name(s.leaderId) : '-', style: null },
     num(s?.commit),
     num(s?.lastIndex),
+    num(s?.firstIndex),
+    num(s?.snapshotIndex),
     { text: links, style: links === '-' ? null : 'red' },
   ]
 }
@@ -124,7 +140,7 @@ export function downReason(n: NodeView): string | null {
 /**
  * renderStatusTable renders a ClusterStatus as aligned text: the headline, a header row and one
  * row per node (pid, process state, role with LEADER_MARKER on the leader, term, the leader the
- * node believes in, commit and last log index, and its outgoing link faults), then a line per
+ * node believes in, commit, last and first log index, newest snapshot, and its outgoing link faults), then a line per
  * node that is down for a reason (downReason). With `color` false the text has no escape codes
  * at all, for pipes, files and tests.
  */
@@ -163,6 +179,9 @@ export interface NodeSummary {
   term: number | null
   commit: number | null
   lastIndex: number | null
+  /** firstIndex and snapshotIndex: see NodeStatus (null also from nodes too old to report). */
+  firstIndex: number | null
+  snapshotIndex: number | null
   /** detail says why the node crashed or could not start (null: no reason recorded). */
   detail: string | null
   /** isStartFailure is true while the node is down because it could not start. */
@@ -193,6 +212,8 @@ export function statusSummary(status: ClusterStatus): StatusSummary {
         term: n.status?.term ?? null,
         commit: n.status?.commit ?? null,
         lastIndex: n.status?.lastIndex ?? null,
+        firstIndex: n.status?.firstIndex ?? null,
+        snapshotIndex: n.status?.snapshotIndex ?? null,
         detail: n.detail ?? null,
         isStartFailure: n.isStartFailure === true,
       })),

@@ -97,6 +97,11 @@ function main(): void {
       case 'tracing':
         host.tracing = c.on
         break
+      case 'snapshot': {
+        const res = host.snapshotNow()
+        if (!res.ok) control.report({ type: 'warning', message: `snapshot refused: ${res.reason}` })
+        break
+      }
       case 'shutdown':
         shutdown(0, 'shut down by the supervisor')
         break

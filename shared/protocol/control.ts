@@ -29,6 +29,10 @@ export type ControlToNode =
   | { type: 'transfer'; to: NodeId }
   | { type: 'campaign' }
   | { type: 'tracing'; on: boolean }
+  /** snapshot: snapshot the state machine and compact the log now, whatever the node's snapshot
+   * policy (the lab's `node.snapshot`). The node answers with a 'snapshot' report, or a 'warning'
+   * saying why it did not (nothing applied since its last snapshot). */
+  | { type: 'snapshot' }
   | { type: 'shutdown' }
 
 /** SnapshotTransferReport is one end's account of a snapshot travelling in chunks (the
@@ -95,7 +99,7 @@ export type Telemetry =
   /** snapshotTransfer: a snapshot sent or received in chunks (protocol 1.3), from this end. */
   | ({ type: 'snapshotTransfer' } & SnapshotTransferReport)
 
-const CONTROL_TYPES = new Set(['rules', 'transfer', 'campaign', 'tracing', 'shutdown'])
+const CONTROL_TYPES = new Set(['rules', 'transfer', 'campaign', 'tracing', 'snapshot', 'shutdown'])
 const TELEMETRY_TYPES = new Set([
   'listening',
   'status',

@@ -77,6 +77,21 @@ describe('raftlab (built CLI)', () => {
     expect(r.stderr).toMatch(/ok "1" index=\d+/)
   })
 
+  it('cluster --script: snapshot <node> compacts a real node, and status and --json show it', () => {
+    const script = join(dir, 'snap.txt')
+    // The sleep lets the commit index reach n2 (with the next heartbeat) so it has applied both.
+    writeFileSync(
+      script,
+      ['wait-leader 10s', 'put a 1', 'put b 2', 'sleep 300ms', 'snapshot n2', 'status'].join('\n'),
+    )
+    const r = raftlab(['cluster', '--nodes', '3', '--script', script, '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/ok n2 took a snapshot at index \d+ \(\d+ B, [\d.]+ ms\)/)
+    expect(r.stderr).toMatch(/COMMIT +LAST +FIRST +SNAP +LINKS CUT/)
+    const out = JSON.parse(r.stdout) as { nodes: { id: number; snapshotIndex: number | null }[] }
+    expect(out.nodes.find((n) => n.id === 2)?.snapshotIndex).toBeGreaterThanOrEqual(2)
+  })
+
   it('cluster --script stops at a failing command with its line number and exit 1', () => {
     const script = join(dir, 'bad.txt')
     writeFileSync(script, ['wait-leader 10s', 'put a 1', 'pause n1', 'pause n1'].join('\n'))

@@ -166,3 +166,53 @@ describe('snapshots on a real cluster', () => {
     for (const i of acked) expect(await getValue(`w${i}`), `acknowledged write w${i}`).toBe(`${i}`)
   })
 })
+
+describe('node.snapshot: a snapshot on demand', () => {
+  it('makes a follower snapshot with the policy off, says so when nothing is new, and refuses a stopped node', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raftlab-snap-'))
+    // Policy off: any snapshot seen here is the command's.
+    t = await startLab({ nodes: 3, snapshotEveryEntries: 0 }, dir)
+    const leader = await t.leader()
+    const [follower, other] = t
+      .status()
+      .nodes.filter((n) => n.id !== leader)
+      .map((n) => n.id) as [number, number]
+    let last = 0
+    for (let i = 0; i < 20; i++) last = await put(t, `k${i}`, `v${i}`)
+    const statusOf = (id: number) => t?.status().nodes.find((n) => n.id === id)?.status
+    expect(await waitUntil(() => (statusOf(follower)?.applied ?? 0) >= last, 10_000)).toBe(true)
+    expect(statusOf(follower)?.snapshotIndex).toBe(0)
+    expect(statusOf(follower)?.firstIndex).toBe(1)
+
+    expect(await t.lab.command({ type: 'node.snapshot', node: follower })).toMatchObject({
+      ok: true,
+    })
+    const taken = () =>
+      t?.events.find((e) => e.type === 'node.snapshot' && e.node === follower && e.kind === 'taken')
+    expect(await waitUntil(() => taken() !== undefined, 10_000)).toBe(true)
+    expect(taken()).toMatchObject({ index: last })
+    expect(await waitUntil(() => (statusOf(follower)?.snapshotIndex ?? 0) >= last, 10_000)).toBe(
+      true,
+    )
+    // Policy off keeps no margin: the log now starts after the snapshot.
+    expect(statusOf(follower)?.firstIndex).toBe(last + 1)
+    expect(listSnapshotFiles(nodeDir(follower)).length).toBe(1)
+    expect(t.events.some((e) => e.type === 'node.snapshot' && e.node !== follower)).toBe(false)
+
+    // Nothing applied since: no second snapshot, a warning instead.
+    expect((await t.lab.command({ type: 'node.snapshot', node: follower })).ok).toBe(true)
+    const warned = () =>
+      t?.events.some(
+        (e) =>
+          e.type === 'node.warning' &&
+          e.node === follower &&
+          e.message.includes('nothing applied since the last snapshot'),
+      ) ?? false
+    expect(await waitUntil(warned, 10_000)).toBe(true)
+
+    expect((await t.lab.command({ type: 'node.stop', node: other })).ok).toBe(true)
+    const refused = await t.lab.command({ type: 'node.snapshot', node: other })
+    expect(refused.ok).toBe(false)
+    expect(!refused.ok && refused.error).toMatch(/n\d is not running \(it is stopped\)/)
+  })
+})

@@ -376,6 +376,11 @@ export class Lab implements LabApi, ClusterLab {
       case 'node.transfer':
         c.transfer(cmd.to)
         break
+      case 'node.snapshot':
+        // The node reports the result as a node.snapshot event, or a node.warning if it had
+        // nothing new to snapshot.
+        c.snapshot(cmd.node)
+        break
       case 'link.cut':
       case 'link.heal': {
         const cut = cmd.type === 'link.cut'

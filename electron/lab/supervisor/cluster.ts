@@ -402,6 +402,16 @@ export class Cluster {
     this.sendControl(this.node(leader), { type: 'transfer', to })
   }
 
+  /** snapshot asks node `id` to snapshot its state machine and compact its log now. Only a
+   * running node can: a paused one would act on it only when resumed, long after the click. */
+  snapshot(id: NodeId): void {
+    const n = this.node(id)
+    if (n.state !== 'running' || !n.control || n.control.destroyed) {
+      throw new LabStateError(`n${id} is not running (it is ${n.state}); it cannot take a snapshot`)
+    }
+    this.sendControl(n, { type: 'snapshot' })
+  }
+
   private sendControl(n: NodeProc, c: ControlToNode): void {
     if (!n.control || n.control.destroyed) return
     n.control.write(encodeFrame(FRAME_KIND.control, encodeControl(c)))

@@ -34,6 +34,8 @@ export function blankStatus(): NodeStatus {
     lastTerm: 0,
     electionElapsedTicks: 0,
     electionTimeoutTicks: 20,
+    firstIndex: 1,
+    snapshotIndex: 0,
   }
 }
 
@@ -178,6 +180,33 @@ export class ToyCluster {
         },
       })
     }
+  }
+
+  /** snapshot compacts a node's log up to what it applied, as node.snapshot does (no margin, as
+   * with snapshotEveryEntries 0); refused like the engine's for a node not running, and a
+   * warning when nothing was applied since the last one. */
+  snapshot(n: FakeNode): void {
+    const s = n.view.status
+    if (n.view.state !== 'running' || !s)
+      throw new Error(`n${n.view.id} is not running (it is ${n.view.state})`)
+    const index = s.applied
+    if (index <= (s.snapshotIndex ?? 0)) {
+      this.emit({ type: 'node.warning', node: n.view.id, message: 'snapshot refused: nothing new' })
+      return
+    }
+    n.view.status = { ...s, snapshotIndex: index, firstIndex: index + 1 }
+    const term = n.log[index - 1] ?? 0
+    // About what the KV store would take: a few dozen bytes an entry.
+    this.emit({
+      type: 'node.snapshot',
+      node: n.view.id,
+      kind: 'taken',
+      index,
+      term,
+      bytes: index * 40,
+      durationMs: 2 + index / 5000,
+    })
+    this.emit({ type: 'node.status', node: n.view.id, status: n.view.status })
   }
 
   /** append adds `count` entries of `term` to a node's log and reports them. */

@@ -216,6 +216,9 @@ export class FakeLab implements RaftlabBridge {
           description: `${nodeName(cmd.node)} stopped`,
         })
         return
+      case 'node.snapshot':
+        this.toy.snapshot(this.node(cmd.node))
+        return
       case 'node.transfer': {
         const leader = this.status().leader
         if (leader === null) throw new Error('there is no leader to transfer from')

@@ -10,6 +10,7 @@ import { createLogsModel, reduceLogs, type LogsModel } from './logs'
 import { describeLabEvent, leaderLine, pushLine, type NarrativeLine } from './narrative'
 import { createOverloadState, overloadLine, type OverloadState } from './overload'
 import { Ring } from './ring'
+import { createSnapshotStory, snapshotLine, type SnapshotStoryState } from './snapshotStory'
 import { openLinkBand } from '../../../shared/session/faults'
 import { createTimelineModel, reduceTimeline, trackLeader, type TimelineModel } from './timeline'
 
@@ -27,6 +28,8 @@ export interface LabModel {
   lastSeq: number
   /** overload: what the narrative said about late timers, and an election waiting for a cause. */
   overload: OverloadState
+  /** snapshots: what the snapshot sentences remember (a receiver's log before a transfer). */
+  snapshots: SnapshotStoryState
 }
 
 /** Changes says which parts of the model a batch touched, so only those views re-render. */
@@ -50,6 +53,7 @@ export function createLabModel(): LabModel {
     activity: createActivityModel(),
     lastSeq: 0,
     overload: createOverloadState(),
+    snapshots: createSnapshotStory(),
   }
 }
 
@@ -81,6 +85,12 @@ export function applyEvents(m: LabModel, events: readonly LabEvent[], out = noCh
     const line = describeLabEvent(ev, { preVote: m.cluster.config?.preVote ?? false })
     if (line) {
       pushLine(m.narrative, line)
+      out.narrative = true
+    }
+    // Snapshots and their transfers (narrative.ts tells events that need no memory).
+    const snap = snapshotLine(m.snapshots, ev)
+    if (snap) {
+      pushLine(m.narrative, snap)
       out.narrative = true
     }
     const overload = overloadLine(m.overload, m.cluster, ev)
@@ -116,6 +126,7 @@ function seedFromStatus(m: LabModel, status: ClusterStatus, timeMs: number): voi
       const ev = at({ type: 'node.status', node: n.id, status: n.status })
       reduceLogs(m.logs, ev)
       reduceTimeline(m.timeline, ev, m.cluster)
+      snapshotLine(m.snapshots, ev)
     }
   }
   if (status.links.length > 0 && !openLinkBand(m.timeline.faults))

@@ -162,6 +162,8 @@ export function describeCommand(c: LabCommand): string {
       return `${c.type.slice(5)} ${n(c.node)}`
     case 'node.transfer':
       return `transfer leadership to ${n(c.to)}`
+    case 'node.snapshot':
+      return `snapshot ${n(c.node)}`
     case 'link.cut':
     case 'link.heal':
       return `${c.type === 'link.cut' ? 'cut' : 'heal'} link ${n(c.from)}${c.both ? '↔' : '→'}${n(c.to)}`
@@ -275,16 +277,6 @@ export function describeLabEvent(
         [ev.node],
       )
     }
-    case 'node.snapshot':
-      return line(
-        'log',
-        ev.kind === 'taken'
-          ? `${n(ev.node)} took a snapshot at index ${ev.index} (${formatCount(ev.bytes)} B) ` +
-              `and compacted its log, in ${ms(ev.durationMs)} ms`
-          : `${n(ev.node)} installed its leader's snapshot at index ${ev.index} ` +
-              `(${formatCount(ev.bytes)} B)`,
-        [ev.node],
-      )
     case 'node.warning':
       return line(
         'warning',

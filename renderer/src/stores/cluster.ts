@@ -138,6 +138,7 @@ export const useClusterStore = defineStore('cluster', () => {
     isolate: (id: NodeId) => run({ type: 'partition.isolate', node: id }),
     transfer: (to: NodeId) => run({ type: 'node.transfer', to }),
     stopNode: (id: NodeId) => run({ type: 'node.stop', node: id }),
+    snapshot: (id: NodeId) => run({ type: 'node.snapshot', node: id }),
     setLink: (
       from: NodeId,
       to: NodeId,

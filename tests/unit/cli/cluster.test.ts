@@ -299,6 +299,8 @@ describe('runCluster', () => {
       term: 3,
       commit: 12,
       lastIndex: 12,
+      firstIndex: null,
+      snapshotIndex: null,
       detail: null,
       isStartFailure: false,
     })

@@ -69,6 +69,7 @@ describe('parseClusterLine: node commands', () => {
     ['stop n3', { type: 'node.stop', node: 3 }],
     ['restart n1', { type: 'node.restart', node: 1 }],
     ['transfer n3', { type: 'node.transfer', to: 3 }],
+    ['snapshot n2', { type: 'node.snapshot', node: 2 }],
     ['isolate n3', { type: 'partition.isolate', node: 3 }],
     ['PAUSE N2', { type: 'node.pause', node: 2 }],
   ])('%s', (line, want) => {
@@ -91,6 +92,7 @@ describe('parseClusterLine: node commands', () => {
     expect(error('pause x2')).toContain("unknown node 'x2'")
     expect(error('pause')).toBe('missing node (usage: pause <node>)')
     expect(error('transfer')).toContain('usage: transfer <node>')
+    expect(error('snapshot')).toContain('usage: snapshot <node>')
     expect(error('pause n1 n2')).toContain("unexpected 'n2'")
   })
 })

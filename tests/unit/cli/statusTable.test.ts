@@ -27,6 +27,9 @@ function faulty(): ClusterStatus {
   s.nodes[2]!.state = 'crashed'
   s.nodes[2]!.pid = null
   s.nodes[2]!.status = nodeStatus({ role: 'leader', term: 2, commit: 9, lastIndex: 10 })
+  // n1 compacted up to its snapshot at 10, n2 never snapshotted, n3 is too old to say.
+  s.nodes[0]!.status = { ...s.nodes[0]!.status!, firstIndex: 11, snapshotIndex: 10 }
+  s.nodes[1]!.status = { ...s.nodes[1]!.status!, firstIndex: 1, snapshotIndex: 0 }
   s.links = [
     rule(1, 3, { cut: true }),
     rule(1, 2, { cut: true }),
@@ -47,7 +50,7 @@ describe('renderStatusTable', () => {
     const lines = renderStatusTable(faulty(), false).split('\n')
     expect(lines[0]).toBe('cluster c-test  3 nodes  leader n1  term 3  fsync always')
     expect(lines[1]!.split(/\s+/)).toEqual(
-      'NODE PID STATE ROLE TERM LEADER COMMIT LAST LINKS CUT'.split(' '),
+      'NODE PID STATE ROLE TERM LEADER COMMIT LAST FIRST SNAP LINKS CUT'.split(' '),
     )
     expect(lines).toHaveLength(5)
     // Columns line up: every header starts where its values start or end.
@@ -55,7 +58,7 @@ describe('renderStatusTable', () => {
     for (const l of lines.slice(2)) expect(l.slice(stateAt)).toMatch(/^(running|paused|crashed)/)
   })
 
-  it('shows pid, state, role with the leader marker, term, leader, commit and last index', () => {
+  it('shows pid, state, role with the leader marker, term, leader, commit, last and first index, snapshot', () => {
     const table = renderStatusTable(faulty(), false)
     expect(cells(table, 'n1')).toEqual([
       'n1',
@@ -66,6 +69,8 @@ describe('renderStatusTable', () => {
       'n1',
       '12',
       '12',
+      '11',
+      '10',
       '→n2,n3',
     ])
     expect(cells(table, 'n2')).toEqual([
@@ -77,13 +82,15 @@ describe('renderStatusTable', () => {
       'n1',
       '12',
       '12',
+      '1',
+      '0',
       'n3 +20±5ms 10% loss',
     ])
   })
 
   it('shows no role or leader for a crashed node: its last report is stale', () => {
     const row = cells(renderStatusTable(faulty(), false), 'n3')
-    expect(row).toEqual(['n3', '-', 'crashed', '-', '2', '-', '9', '10', '-'])
+    expect(row).toEqual(['n3', '-', 'crashed', '-', '2', '-', '9', '10', '-', '-', '-'])
   })
 
   it('marks only the agreed leader: a deposed leader in an old term gets no star', () => {
@@ -99,7 +106,19 @@ describe('renderStatusTable', () => {
     s.nodes = s.nodes.map((n) => ({ ...n, state: 'starting' as const, pid: null, status: null }))
     const table = renderStatusTable(s, false)
     expect(table.split('\n')[0]).toContain('leader none  term 0')
-    expect(cells(table, 'n2')).toEqual(['n2', '-', 'starting', '-', '-', '-', '-', '-', '-'])
+    expect(cells(table, 'n2')).toEqual([
+      'n2',
+      '-',
+      'starting',
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+    ])
   })
 
   it('says so when no cluster runs', () => {
@@ -216,7 +235,13 @@ describe('statusSummary', () => {
         { id: 1, pid: 1001, state: 'running', role: 'leader', term: 3, commit: 12, lastIndex: 12 },
         { id: 2, pid: 1002, state: 'paused', role: 'follower', term: 3, commit: 12, lastIndex: 12 },
         { id: 3, pid: null, state: 'crashed', role: null, term: 2, commit: 9, lastIndex: 10 },
-      ].map((n) => ({ ...n, detail: null, isStartFailure: false })),
+      ].map((n, i) => ({
+        ...n,
+        firstIndex: [11, 1, null][i],
+        snapshotIndex: [10, 0, null][i],
+        detail: null,
+        isStartFailure: false,
+      })),
     )
     expect(s.links.map((r) => `${r.from}>${r.to}`)).toEqual(['1>3', '1>2', '2>3'])
     expect(JSON.parse(JSON.stringify(s))).toEqual(s)

@@ -114,6 +114,9 @@ describe('control frames', () => {
       rules: [{ from: 1, to: 2, cut: true, latencyMs: 0, jitterMs: 0, lossPercent: 0 }],
     }
     expect(decodeControl(encodeControl(c))).toEqual(c)
+    // node.snapshot's frame carries nothing but its type.
+    expect(decodeControl(encodeControl({ type: 'snapshot' }))).toEqual({ type: 'snapshot' })
+    expect(decodeControl(utf8Encode('{"type":"snapshot"}'))).toEqual({ type: 'snapshot' })
     const t: Telemetry[] = [
       { type: 'warning' as const, message: 'x' },
       { type: 'messages' as const, sent: 1, received: 2, dropped: 0 },
@@ -140,6 +143,8 @@ describe('control frames', () => {
       '{"type":"format-disk"}',
       '{"type":"rules","rules":3}',
       '{"type":"transfer"}',
+      '{"type":"snapshots"}',
+      '"snapshot"',
     ]) {
       expect(() => decodeControl(utf8Encode(bad)), bad).toThrow(ProtocolError)
     }

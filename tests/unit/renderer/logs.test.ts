@@ -16,6 +16,9 @@ const blank = (): NodeLog => ({
   commit: 0,
   lastTruncation: null,
   lastAppendMs: 0,
+  snapshotIndex: 0,
+  firstIndex: 0,
+  installing: null,
 })
 
 describe('logs as term runs', () => {

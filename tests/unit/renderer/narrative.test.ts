@@ -30,16 +30,6 @@ describe('the narrative', () => {
     expect(text(s.at(1, ev))).toMatch(/^n1 recovered 7 entries from disk/)
   })
 
-  it('tells snapshots taken and installed', () => {
-    const ev = { type: 'node.snapshot', node: 2, index: 1200, term: 3, bytes: 48_000 } as const
-    expect(text(s.at(1, { ...ev, kind: 'taken', durationMs: 4.2 }))).toMatch(
-      /^n2 took a snapshot at index 1200 \(48[,.\u202f\u00a0 ]?000 B\) and compacted its log, in \S+ ms$/,
-    )
-    expect(text(s.at(1, { ...ev, kind: 'installed', durationMs: 1 }))).toMatch(
-      /^n2 installed its leader's snapshot at index 1200 \(48[,.\u202f\u00a0 ]?000 B\)$/,
-    )
-  })
-
   it('tells elections in plain words', () => {
     expect(
       text(
