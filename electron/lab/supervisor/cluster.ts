@@ -33,6 +33,14 @@ import { shareCpu } from './cpuShare'
 import { LabStateError } from '../errors'
 import { clusterLeader } from '../../../shared/lab/leader'
 
+/** NODE_RUNTIME_FLAGS: V8's young generation is three semi-spaces of up to 16 MiB by default, and a
+ * node allocates fast enough to fill them all: 8 MiB kept a node under a 2,000 writes/s soak about
+ * 30 MiB smaller (RSS 140–149 MiB against 167–191 MiB, npm run bench:soak -- --phase memory
+ * --minutes 2) at no measured cost in latency. Only for plain Node: Electron's binary running as
+ * Node is left with its defaults. */
+const NODE_RUNTIME_FLAGS: readonly string[] = process.versions.electron
+  ? []
+  : ['--max-semi-space-size=8']
 /** STOP_GRACE_MS is how long a node may take to shut down before it is killed. */
 const STOP_GRACE_MS = 3000
 
@@ -191,7 +199,10 @@ export class Cluster {
     }
     // RAFTLAB_NODE_EXEC_ARGV passes runtime flags to every node (a development aid, e.g.
     // "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the nodes of a benchmark).
-    const execArgv = (process.env.RAFTLAB_NODE_EXEC_ARGV ?? '').split(' ').filter((a) => a !== '')
+    const execArgv = [
+      ...NODE_RUNTIME_FLAGS,
+      ...(process.env.RAFTLAB_NODE_EXEC_ARGV ?? '').split(' ').filter((a) => a !== ''),
+    ]
     const child = spawn(
       process.execPath,
       [...execArgv, builtEntry('node'), `${this.marker()}${id}`],
