@@ -5,7 +5,12 @@ import { readFile } from 'node:fs/promises'
 import { resolve as resolvePath } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { ClusterConfig, FsyncPolicy } from '../../shared/lab'
-import { ConfigError, nodeName, resolveClusterConfig } from '../../shared/lab'
+import {
+  ConfigError,
+  MAX_SNAPSHOT_EVERY_MIB,
+  nodeName,
+  resolveClusterConfig,
+} from '../../shared/lab'
 import { intArg, parse, UsageError } from './args'
 import { checkScript, clusterHelp } from './clusterScript'
 import { prompt, type Screen } from './clusterPrompt'
@@ -42,6 +47,8 @@ Options:
   --no-checkquorum   disable CheckQuorum
   --snapshot-every N snapshot and compact the log every N applied entries (default 10000;
                      0: never)
+  --snapshot-mib M   …or once the entries applied since the last snapshot hold M MiB of
+                     data, whichever comes first (default 16; 0: no byte threshold)
   --trace            make nodes report every message (costly; for small demos)
   --cpu-share S      per-node (default: each node's session weighs as much as any, as benchmarks
                      run) or cluster (Linux: the cluster as a whole weighs as much as one session,
@@ -90,6 +97,7 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
     'no-checkquorum': { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'snapshot-every': { type: 'string' },
+    'snapshot-mib': { type: 'string' },
     'cpu-share': { type: 'string' },
     script: { type: 'string' },
     record: { type: 'string' },
@@ -132,6 +140,10 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
   if (values['snapshot-every'] !== undefined) {
     const every = values['snapshot-every']
     partial.snapshotEveryEntries = intArg(every, 'snapshot-every', 10_000, 0, 100_000_000)
+  }
+  if (values['snapshot-mib'] !== undefined) {
+    const mib = values['snapshot-mib']
+    partial.snapshotEveryMiB = intArg(mib, 'snapshot-mib', 16, 0, MAX_SNAPSHOT_EVERY_MIB)
   }
   if (values['cpu-share'] !== undefined) {
     const share = values['cpu-share']

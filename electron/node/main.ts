@@ -191,7 +191,7 @@ function main(): void {
       snapshot: (s) => report({ type: 'snapshot', ...s }),
     },
     undefined,
-    { everyEntries: c.snapshotEveryEntries },
+    { everyEntries: c.snapshotEveryEntries, everyBytes: (c.snapshotEveryMiB ?? 0) * 1024 * 1024 },
   )
   host.tracing = c.tracing
   const h = host

@@ -22,7 +22,8 @@ export interface ClusterConfig extends NodeSettings {
 
 /** DEFAULT_CLUSTER_CONFIG gives the paper's advice: 150–300 ms election timeouts, 50 ms
  * heartbeats, 10 ms ticks, fsync on every write, PreVote and CheckQuorum on; a snapshot every
- * 10,000 applied entries keeps a node's memory and disk flat under a long workload. */
+ * 10,000 applied entries or 16 MiB of applied data, whichever comes first, keeps a node's memory
+ * and disk flat under a long workload. */
 export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
   nodes: 3,
   electionTimeoutMinMs: 150,
@@ -36,6 +37,7 @@ export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
   maxInflightMsgs: 64,
   maxEntriesPerMsg: 512,
   snapshotEveryEntries: 10_000,
+  snapshotEveryMiB: 16,
   tracing: false,
   cpuShare: 'per-node',
 }
@@ -43,6 +45,9 @@ export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
 /** MAX_SNAPSHOT_EVERY_ENTRIES bounds snapshotEveryEntries: a log longer than this between
  * snapshots is no longer "flat memory". */
 export const MAX_SNAPSHOT_EVERY_ENTRIES = 100_000_000
+
+/** MAX_SNAPSHOT_EVERY_MIB bounds snapshotEveryMiB (64 GiB of log between snapshots). */
+export const MAX_SNAPSHOT_EVERY_MIB = 65_536
 
 /** MAX_NODES is the largest cluster the lab runs. */
 export const MAX_NODES = 9
@@ -70,6 +75,7 @@ export function resolveClusterConfig(partial: Partial<ClusterConfig>): ClusterCo
   int('maxInflightMsgs', 1, 4096)
   int('maxEntriesPerMsg', 1, 65_536)
   int('snapshotEveryEntries', 0, MAX_SNAPSHOT_EVERY_ENTRIES)
+  int('snapshotEveryMiB', 0, MAX_SNAPSHOT_EVERY_MIB)
   if (!(typeof c.timeScale === 'number' && c.timeScale >= 0.1 && c.timeScale <= 1000)) {
     throw new ConfigError(`timeScale must be from 0.1 to 1000, got ${String(c.timeScale)}`)
   }

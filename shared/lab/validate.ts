@@ -3,7 +3,7 @@
 // checked against a schema down to its nested objects: each field's type and range (every number
 // has an upper bound), no missing fields, no unknown ones — `__proto__` and other inherited names
 // included, since only own properties of the schema count.
-import { MAX_NODES, MAX_SNAPSHOT_EVERY_ENTRIES } from './config'
+import { MAX_NODES, MAX_SNAPSHOT_EVERY_ENTRIES, MAX_SNAPSHOT_EVERY_MIB } from './config'
 import {
   MAX_RERUN_COMMANDS,
   MAX_RERUN_MS,
@@ -86,6 +86,7 @@ const CLUSTER_CONFIG = partial({
   maxInflightMsgs: int(1, 4096),
   maxEntriesPerMsg: int(1, 65_536),
   snapshotEveryEntries: int(0, MAX_SNAPSHOT_EVERY_ENTRIES),
+  snapshotEveryMiB: int(0, MAX_SNAPSHOT_EVERY_MIB),
   tracing: bool,
   cpuShare: oneOf('per-node', 'cluster'),
 })

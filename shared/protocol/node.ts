@@ -31,6 +31,10 @@ export interface NodeSettings {
    * applied this many entries past its last snapshot (§7), so memory and disk stay flat; 0 never
    * snapshots (the log grows without bound). */
   snapshotEveryEntries: number
+  /** snapshotEveryMiB: a node also snapshots once the entries it applied past its last snapshot
+   * hold this many MiB of data, so large values cannot grow the log between snapshots; 0: no
+   * byte threshold. Absent (older recordings): 0. */
+  snapshotEveryMiB?: number
   /** tracing makes nodes report every message they send and receive (costly; for small demos). */
   tracing: boolean
 }

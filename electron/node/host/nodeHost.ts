@@ -61,9 +61,11 @@ export interface SnapshotReport {
 }
 
 /** SnapshotPolicy says when the host snapshots: once it has applied `everyEntries` entries past
- * its last snapshot (0: never). */
+ * its last snapshot, or entries holding `everyBytes` bytes of data (0: no such threshold; both 0:
+ * never). */
 export interface SnapshotPolicy {
   everyEntries: number
+  everyBytes?: number
 }
 
 /** snapshotMarginEntries is how many entries compaction leaves before a snapshot's index, so a
@@ -73,14 +75,19 @@ export function snapshotMarginEntries(everyEntries: number): number {
   return Math.min(Math.floor(everyEntries / 2), 1000)
 }
 
-/** isSnapshotDue tells whether a host that applied up to `applied` and last snapshotted at
- * `snapshotIndex` should snapshot now under `policy`. */
+/** isSnapshotDue tells whether a host that applied up to `applied`, last snapshotted at
+ * `snapshotIndex` and applied `bytesSince` bytes of entry data since, should snapshot now under
+ * `policy`. */
 export function isSnapshotDue(
   policy: SnapshotPolicy,
   applied: number,
   snapshotIndex: number,
+  bytesSince = 0,
 ): boolean {
-  return policy.everyEntries > 0 && applied - snapshotIndex >= policy.everyEntries
+  if (applied <= snapshotIndex) return false
+  const byEntries = policy.everyEntries > 0 && applied - snapshotIndex >= policy.everyEntries
+  const byBytes = (policy.everyBytes ?? 0) > 0 && bytesSince >= (policy.everyBytes ?? 0)
+  return byEntries || byBytes
 }
 
 /** SnapshotJob is a snapshot of the state machine under way: the state captured at `index`,
@@ -132,6 +139,11 @@ export class NodeHost {
   private job: SnapshotJob | null = null
   /** lastSnapshotBytes sizes the next snapshot's buffer, so it is not grown by doubling. */
   private lastSnapshotBytes = 0
+  /** appliedBytes counts the entry data applied since start; snapshotBytesMark is its value when
+   * the newest snapshot (or the one under way) captured the state: their difference is what the
+   * byte threshold of the policy measures. */
+  private appliedBytes = 0
+  private snapshotBytesMark = 0
 
   /** The state machine starts from the storage's snapshot, if any, and the core is told so
    * (RaftConfig.applied): it hands out only the committed entries after it. */
@@ -162,7 +174,10 @@ export class NodeHost {
         },
         flushClients: () => this.transport?.flushClients(),
       },
-      apply: (e) => this.kv.apply(e),
+      apply: (e) => {
+        this.appliedBytes += e.data.length
+        return this.kv.apply(e)
+      },
       restore: (snap) => this.restore(snap),
       clients: this.clients,
       nowNs,
@@ -321,7 +336,9 @@ export class NodeHost {
    * one under way a slice further (see SnapshotJob). Every Ready is handled by now, so the
    * applied entries are in storage. */
   private maybeSnapshot(): void {
-    if (!this.job && isSnapshotDue(this.policy, this.kv.appliedIndex, this.snapshotIndex)) {
+    const bytesSince = this.appliedBytes - this.snapshotBytesMark
+    const applied = this.kv.appliedIndex
+    if (!this.job && isSnapshotDue(this.policy, applied, this.snapshotIndex, bytesSince)) {
       this.startSnapshot()
     }
     if (this.job) this.stepSnapshot(this.job)
@@ -331,6 +348,7 @@ export class NodeHost {
    * turns; no-op while one is under way. */
   private startSnapshot(): void {
     if (this.job) return
+    this.snapshotBytesMark = this.appliedBytes
     this.job = {
       index: this.kv.appliedIndex,
       term: this.kv.appliedTerm,
@@ -373,6 +391,7 @@ export class NodeHost {
     const t0 = this.nowNs()
     this.kv.restore(snap.data)
     this.snapshotIndex = snap.metadata.index
+    this.snapshotBytesMark = this.appliedBytes
     this.telemetry.snapshot?.({
       kind: 'installed',
       index: snap.metadata.index,

@@ -27,6 +27,17 @@ describe('the snapshot policy (snapshotEveryEntries)', () => {
     ).toThrow(/config.snapshotEveryEntries/)
   })
 
+  it('has a byte threshold too: 16 MiB by default, 0 for none, set by --snapshot-mib', () => {
+    expect(resolveClusterConfig({}).snapshotEveryMiB).toBe(16)
+    expect(resolveClusterConfig({ snapshotEveryMiB: 0 }).snapshotEveryMiB).toBe(0)
+    expect(() => resolveClusterConfig({ snapshotEveryMiB: -1 })).toThrow(/snapshotEveryMiB/)
+    expect(() =>
+      parseCommand({ type: 'cluster.start', config: { snapshotEveryMiB: 0.5 } }),
+    ).toThrow(/config.snapshotEveryMiB/)
+    expect(parseClusterOptions(['--snapshot-mib', '4']).config.snapshotEveryMiB).toBe(4)
+    expect(() => parseClusterOptions(['--snapshot-mib', 'lots'])).toThrow(UsageError)
+  })
+
   it('is set by raftlab cluster --snapshot-every', () => {
     expect(parseClusterOptions(['--snapshot-every', '50']).config.snapshotEveryEntries).toBe(50)
     expect(parseClusterOptions(['--snapshot-every', '0']).config.snapshotEveryEntries).toBe(0)
@@ -43,6 +54,16 @@ describe('when a node snapshots', () => {
     expect(isSnapshotDue(every50, 149, 100)).toBe(false)
     expect(isSnapshotDue(every50, 150, 100)).toBe(true)
     expect(isSnapshotDue({ everyEntries: 0 }, 1_000_000, 0)).toBe(false)
+  })
+
+  it('or once the entries applied since hold the byte threshold, whichever comes first', () => {
+    const policy = { everyEntries: 10_000, everyBytes: 1000 }
+    expect(isSnapshotDue(policy, 20, 0, 999)).toBe(false)
+    expect(isSnapshotDue(policy, 20, 0, 1000)).toBe(true)
+    expect(isSnapshotDue(policy, 10_000, 0, 10)).toBe(true)
+    expect(isSnapshotDue({ everyEntries: 0, everyBytes: 1000 }, 20, 0, 5000)).toBe(true)
+    // Nothing applied since the last snapshot: nothing to snapshot, whatever the bytes say.
+    expect(isSnapshotDue(policy, 20, 20, 5000)).toBe(false)
   })
 
   it('keeps min(N/2, 1000) entries before the snapshot for slow followers', () => {
