@@ -65,7 +65,8 @@ export function fsyncDir(dir: string, stats: SyncStats): void {
 }
 
 /**
- * writeFileAtomically makes `dir/name` hold exactly `data`, all or nothing, even across a crash:
+ * writeFileAtomically makes `dir/name` hold exactly `data` (or its parts, in order), all or
+ * nothing, even across a crash:
  * it writes `name.tmp`, fsyncs it, renames it over `name` and fsyncs the directory (the syncs only
  * under policy 'always'). A reader sees the old file or the new one, never a mix. It returns a
  * descriptor open for writing on the new file, which the caller must close.
@@ -73,14 +74,19 @@ export function fsyncDir(dir: string, stats: SyncStats): void {
 export function writeFileAtomically(
   dir: string,
   name: string,
-  data: Uint8Array,
+  data: Uint8Array | readonly Uint8Array[],
   policy: FsyncPolicy,
   stats: SyncStats,
 ): number {
   const tmp = path.join(dir, name + TEMP_SUFFIX)
   const fd = fs.openSync(tmp, 'w')
   try {
-    writeFully(fd, data, 0, stats)
+    // Parts are written one after another: a large file need not be copied into one buffer.
+    let position = 0
+    for (const part of data instanceof Uint8Array ? [data] : data) {
+      writeFully(fd, part, position, stats)
+      position += part.length
+    }
     if (policy === 'always') {
       fs.fsyncSync(fd)
       stats.fileSyncs++

@@ -28,19 +28,31 @@ export function snapshotFileName(index: number): string {
   return `snap-${index.toString(16).padStart(16, '0')}.snap`
 }
 
-/** encodeSnapshotFile encodes a snapshot: magic, version, metadata, data, then the CRC-32C of
- * everything before it (big-endian u32). */
-export function encodeSnapshotFile(snap: Snapshot): Uint8Array {
+/** encodeSnapshotFileParts encodes a snapshot as the file's three parts — the header (magic,
+ * version, metadata, the data's length), the data itself (not copied: a snapshot may be tens of
+ * MB) and the CRC-32C of everything before it (big-endian u32). */
+export function encodeSnapshotFileParts(snap: Snapshot): Uint8Array[] {
   const md = snap.metadata
-  const w = new BinaryWriter(snap.data.length + 64)
+  const w = new BinaryWriter(64)
   w.raw(MAGIC_BYTES).u8(SNAPSHOT_FORMAT_VERSION).uvarint(md.index).uvarint(md.term)
   w.uvarint(md.peers.length)
   for (const p of md.peers) w.uvarint(p)
-  w.bytes(snap.data)
-  const body = w.finish()
-  const out = new Uint8Array(body.length + 4)
-  out.set(body)
-  new DataView(out.buffer).setUint32(body.length, crc32c(body))
+  w.uvarint(snap.data.length)
+  const header = w.finish()
+  const crc = new Uint8Array(4)
+  new DataView(crc.buffer).setUint32(0, crc32c(snap.data, crc32c(header)))
+  return [header, snap.data, crc]
+}
+
+/** encodeSnapshotFile encodes a snapshot file as one buffer (see encodeSnapshotFileParts). */
+export function encodeSnapshotFile(snap: Snapshot): Uint8Array {
+  const parts = encodeSnapshotFileParts(snap)
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
   return out
 }
 
@@ -80,9 +92,10 @@ export function writeSnapshotFile(
   stats: SyncStats,
 ): { filePath: string; sizeBytes: number } {
   const name = snapshotFileName(snap.metadata.index)
-  const bytes = encodeSnapshotFile(snap)
-  fs.closeSync(writeFileAtomically(dir, name, bytes, policy, stats))
-  return { filePath: path.join(dir, name), sizeBytes: bytes.length }
+  const parts = encodeSnapshotFileParts(snap)
+  fs.closeSync(writeFileAtomically(dir, name, parts, policy, stats))
+  const sizeBytes = parts.reduce((n, p) => n + p.length, 0)
+  return { filePath: path.join(dir, name), sizeBytes }
 }
 
 /** SnapshotFileInfo names one snapshot file by the index its name gives. */
