@@ -49,6 +49,8 @@ Options:
                      0: never)
   --snapshot-mib M   …or once the entries applied since the last snapshot hold M MiB of
                      data, whichever comes first (default 16; 0: no byte threshold)
+  --snapshot-keep K  entries kept before each snapshot for followers slightly behind
+                     (default: half the snapshot interval, at most 1000)
   --trace            make nodes report every message (costly; for small demos)
   --cpu-share S      per-node (default: each node's session weighs as much as any, as benchmarks
                      run) or cluster (Linux: the cluster as a whole weighs as much as one session,
@@ -98,6 +100,7 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
     trace: { type: 'boolean', default: false },
     'snapshot-every': { type: 'string' },
     'snapshot-mib': { type: 'string' },
+    'snapshot-keep': { type: 'string' },
     'cpu-share': { type: 'string' },
     script: { type: 'string' },
     record: { type: 'string' },
@@ -144,6 +147,10 @@ export function parseClusterOptions(argv: string[]): ClusterOptions {
   if (values['snapshot-mib'] !== undefined) {
     const mib = values['snapshot-mib']
     partial.snapshotEveryMiB = intArg(mib, 'snapshot-mib', 16, 0, MAX_SNAPSHOT_EVERY_MIB)
+  }
+  if (values['snapshot-keep'] !== undefined) {
+    const keep = values['snapshot-keep']
+    partial.snapshotKeepEntries = intArg(keep, 'snapshot-keep', 1000, 0, 100_000_000)
   }
   if (values['cpu-share'] !== undefined) {
     const share = values['cpu-share']

@@ -191,7 +191,11 @@ function main(): void {
       snapshot: (s) => report({ type: 'snapshot', ...s }),
     },
     undefined,
-    { everyEntries: c.snapshotEveryEntries, everyBytes: (c.snapshotEveryMiB ?? 0) * 1024 * 1024 },
+    {
+      everyEntries: c.snapshotEveryEntries,
+      everyBytes: (c.snapshotEveryMiB ?? 0) * 1024 * 1024,
+      ...(c.snapshotKeepEntries !== undefined ? { keepEntries: c.snapshotKeepEntries } : {}),
+    },
   )
   host.tracing = c.tracing
   const h = host

@@ -76,6 +76,7 @@ export function resolveClusterConfig(partial: Partial<ClusterConfig>): ClusterCo
   int('maxEntriesPerMsg', 1, 65_536)
   int('snapshotEveryEntries', 0, MAX_SNAPSHOT_EVERY_ENTRIES)
   int('snapshotEveryMiB', 0, MAX_SNAPSHOT_EVERY_MIB)
+  if (c.snapshotKeepEntries !== undefined) int('snapshotKeepEntries', 0, MAX_SNAPSHOT_EVERY_ENTRIES)
   if (!(typeof c.timeScale === 'number' && c.timeScale >= 0.1 && c.timeScale <= 1000)) {
     throw new ConfigError(`timeScale must be from 0.1 to 1000, got ${String(c.timeScale)}`)
   }

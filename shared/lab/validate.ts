@@ -87,6 +87,7 @@ const CLUSTER_CONFIG = partial({
   maxEntriesPerMsg: int(1, 65_536),
   snapshotEveryEntries: int(0, MAX_SNAPSHOT_EVERY_ENTRIES),
   snapshotEveryMiB: int(0, MAX_SNAPSHOT_EVERY_MIB),
+  snapshotKeepEntries: int(0, MAX_SNAPSHOT_EVERY_ENTRIES),
   tracing: bool,
   cpuShare: oneOf('per-node', 'cluster'),
 })

@@ -35,6 +35,10 @@ export interface NodeSettings {
    * hold this many MiB of data, so large values cannot grow the log between snapshots; 0: no
    * byte threshold. Absent (older recordings): 0. */
   snapshotEveryMiB?: number
+  /** snapshotKeepEntries: how many entries before a snapshot's index compaction keeps (in memory
+   * and in the WAL), so a follower slightly behind gets entries rather than the whole snapshot.
+   * Absent: half of snapshotEveryEntries, at most 1,000. */
+  snapshotKeepEntries?: number
   /** tracing makes nodes report every message they send and receive (costly; for small demos). */
   tracing: boolean
 }

@@ -66,6 +66,8 @@ export interface SnapshotReport {
 export interface SnapshotPolicy {
   everyEntries: number
   everyBytes?: number
+  /** keepEntries: entries kept before a snapshot's index (default snapshotMarginEntries). */
+  keepEntries?: number
 }
 
 /** snapshotMarginEntries is how many entries compaction leaves before a snapshot's index, so a
@@ -371,7 +373,7 @@ export class NodeHost {
     }
     this.job = null
     const data = job.encoder.finish()
-    const keep = snapshotMarginEntries(this.policy.everyEntries)
+    const keep = this.policy.keepEntries ?? snapshotMarginEntries(this.policy.everyEntries)
     const saved = this.storage.saveSnapshot(job.index, this.peers, data, keep)
     this.snapshotIndex = job.index
     this.lastSnapshotBytes = data.length

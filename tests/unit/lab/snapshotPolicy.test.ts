@@ -38,6 +38,17 @@ describe('the snapshot policy (snapshotEveryEntries)', () => {
     expect(() => parseClusterOptions(['--snapshot-mib', 'lots'])).toThrow(UsageError)
   })
 
+  it('keeps a margin of entries that can be set (--snapshot-keep) or left to the interval', () => {
+    expect(resolveClusterConfig({}).snapshotKeepEntries).toBeUndefined()
+    expect(resolveClusterConfig({ snapshotKeepEntries: 0 }).snapshotKeepEntries).toBe(0)
+    expect(() => resolveClusterConfig({ snapshotKeepEntries: -2 })).toThrow(/snapshotKeepEntries/)
+    expect(parseClusterOptions(['--snapshot-keep', '300']).config.snapshotKeepEntries).toBe(300)
+    expect(parseCommand({ type: 'cluster.start', config: { snapshotKeepEntries: 5 } })).toEqual({
+      type: 'cluster.start',
+      config: { snapshotKeepEntries: 5 },
+    })
+  })
+
   it('is set by raftlab cluster --snapshot-every', () => {
     expect(parseClusterOptions(['--snapshot-every', '50']).config.snapshotEveryEntries).toBe(50)
     expect(parseClusterOptions(['--snapshot-every', '0']).config.snapshotEveryEntries).toBe(0)
