@@ -122,6 +122,14 @@ class Soak {
   }
 }
 
+/** snapshotPolicy: the default policy (every SNAPSHOT_EVERY entries or 16 MiB of applied data),
+ * or none at all — both thresholds off. */
+function snapshotPolicy(on: boolean): Partial<ClusterConfig> {
+  return on
+    ? { snapshotEveryEntries: SNAPSHOT_EVERY }
+    : { snapshotEveryEntries: 0, snapshotEveryMiB: 0 }
+}
+
 function header(title: string): void {
   const load = loadavg()[0] ?? 0
   console.log(`\n== ${title}`)
@@ -149,12 +157,12 @@ const openLoop = (rate: number, durationMs: number): Partial<WorkloadSpec> => ({
 async function memory(): Promise<void> {
   header(
     `memory: 3 nodes, fsync always, open loop ${RATE} writes/s over ${KEYS} keys for ${MINUTES} ` +
-      `min, snapshot every ${SNAPSHOT_EVERY} entries`,
+      `min, snapshot every ${SNAPSHOT_EVERY} entries or 16 MiB`,
   )
   const s = new Soak()
   const rows: { t: number; rss: number[]; disk: number[]; wps: number; p99: number }[] = []
   try {
-    await s.start({ nodes: 3, fsync: 'always', snapshotEveryEntries: SNAPSHOT_EVERY })
+    await s.start({ nodes: 3, fsync: 'always', ...snapshotPolicy(true) })
     let last: WorkloadProgress | null = null
     const t0 = performance.now()
     const done = s.lab.runWorkload(openLoop(RATE, MINUTES * 60_000), (p) => (last = p))
@@ -235,7 +243,7 @@ async function restart(): Promise<void> {
     )
     const s = new Soak()
     try {
-      await s.start({ nodes: 3, fsync: 'never', snapshotEveryEntries: every })
+      await s.start({ nodes: 3, fsync: 'never', ...snapshotPolicy(every > 0) })
       const leader = s.leader()
       const follower = s.lab.status().nodes.find((n) => n.id !== leader)!.id
       const filling = new AbortController()
@@ -310,7 +318,7 @@ async function rejoin(): Promise<void> {
   )
   const s = new Soak()
   try {
-    await s.start({ nodes: 3, fsync: 'always', snapshotEveryEntries: SNAPSHOT_EVERY })
+    await s.start({ nodes: 3, fsync: 'always', ...snapshotPolicy(true) })
     const windows: { t: number; p99: number; wps: number; phase: string }[] = []
     let phase = 'before'
     const t0 = performance.now()
@@ -404,7 +412,7 @@ async function onoff(): Promise<void> {
         await s.start({
           nodes: 3,
           fsync: 'always',
-          snapshotEveryEntries: which === 'on' ? SNAPSHOT_EVERY : 0,
+          ...snapshotPolicy(which === 'on'),
         })
         const res = await s.lab.runWorkload({})
         const taken = s.events.filter((e) => e.type === 'node.snapshot').length
