@@ -6,6 +6,7 @@
 //   npm run bench:soak                          every phase with the issue's figures (~55 min)
 //   npm run bench:soak -- --phase memory --minutes 5
 //   npm run bench:soak -- --quick               every phase, scaled down (~4 min)
+//   npm run bench:soak -- --phase memory-off --minutes 10   the control: no snapshots at all
 //
 // Each phase prints its progress as it goes and a summary; .tmp/soak-<phase>.json keeps the raw
 // samples.
@@ -154,15 +155,16 @@ const openLoop = (rate: number, durationMs: number): Partial<WorkloadSpec> => ({
 // Memory: 3 nodes, fsync always, an open loop at RATE writes/s for MINUTES minutes; every 10 s the
 // resident memory of every node and the size of its data directory.
 
-async function memory(): Promise<void> {
+async function memory(snapshots = true): Promise<void> {
+  const policy = snapshots ? `snapshot every ${SNAPSHOT_EVERY} entries or 16 MiB` : 'NO snapshots'
   header(
     `memory: 3 nodes, fsync always, open loop ${RATE} writes/s over ${KEYS} keys for ${MINUTES} ` +
-      `min, snapshot every ${SNAPSHOT_EVERY} entries or 16 MiB`,
+      `min, ${policy}`,
   )
   const s = new Soak()
   const rows: { t: number; rss: number[]; disk: number[]; wps: number; p99: number }[] = []
   try {
-    await s.start({ nodes: 3, fsync: 'always', ...snapshotPolicy(true) })
+    await s.start({ nodes: 3, fsync: 'always', ...snapshotPolicy(snapshots) })
     let last: WorkloadProgress | null = null
     const t0 = performance.now()
     const done = s.lab.runWorkload(openLoop(RATE, MINUTES * 60_000), (p) => (last = p))
@@ -224,7 +226,8 @@ async function memory(): Promise<void> {
           .map((x) => fmt(x))
           .join('/')} MiB`,
     )
-    writeFileSync(join(OUT, 'soak-memory.json'), JSON.stringify({ rows, result }, null, 1))
+    const file = snapshots ? 'soak-memory.json' : 'soak-memory-off.json'
+    writeFileSync(join(OUT, file), JSON.stringify({ rows, result }, null, 1))
   } finally {
     await s.close()
   }
@@ -440,6 +443,8 @@ async function onoff(): Promise<void> {
 
 const order: [string, () => Promise<void>][] = [
   ['memory', memory],
+  // The control: the same load with no snapshots at all (not run unless asked for).
+  ['memory-off', () => memory(false)],
   ['restart', restart],
   ['rejoin', rejoin],
   ['onoff', onoff],
