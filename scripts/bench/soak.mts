@@ -417,7 +417,8 @@ async function onoff(): Promise<void> {
           fsync: 'always',
           ...snapshotPolicy(which === 'on'),
         })
-        const res = await s.lab.runWorkload({})
+        // The lab's live workload runs until stopped: the bench's measured period, explicitly.
+        const res = await s.lab.runWorkload({ durationMs: 10_000, warmupMs: 2000 })
         const taken = s.events.filter((e) => e.type === 'node.snapshot').length
         out[which]!.push({ wps: res.writesPerSec, p50: res.writeLatency.p50 })
         console.log(
