@@ -115,10 +115,12 @@ const SNAPSHOT_POLL_MS = 20
  * failure of the script). */
 async function snapshotLine(lab: ClusterLab, node: NodeId, io: ClusterIo): Promise<LineOutcome> {
   let outcome: LineOutcome | null = null
+  let takenIndex = 0
   const unsubscribe = lab.subscribe((events) => {
     for (const e of events) {
       if (outcome) return
       if (e.type === 'node.snapshot' && e.node === node && e.kind === 'taken') {
+        takenIndex = e.index
         outcome = {
           kind: 'ok',
           output:
@@ -135,7 +137,15 @@ async function snapshotLine(lab: ClusterLab, node: NodeId, io: ClusterIo): Promi
     if (!result.ok) return { kind: 'failed', message: result.error }
     // Short sleeps rather than one long timer: a timer left behind would hold the process open
     // for the rest of SNAPSHOT_WAIT_MS after the report came.
-    for (let waited = 0; !outcome && waited < SNAPSHOT_WAIT_MS; waited += SNAPSHOT_POLL_MS)
+    let waited = 0
+    for (; !outcome && waited < SNAPSHOT_WAIT_MS; waited += SNAPSHOT_POLL_MS)
+      await io.sleep(SNAPSHOT_POLL_MS)
+    // The node's next status (sampled on the 100 ms grid) shows the snapshot: wait for it too, so
+    // a `status` right after shows the new SNAP and FIRST.
+    const taken = takenIndex
+    const shows = (): boolean =>
+      (lab.status().nodes.find((n) => n.id === node)?.status?.snapshotIndex ?? 0) >= taken
+    for (; taken > 0 && !shows() && waited < SNAPSHOT_WAIT_MS; waited += SNAPSHOT_POLL_MS)
       await io.sleep(SNAPSHOT_POLL_MS)
     return (
       outcome ?? {

@@ -384,8 +384,9 @@ export class NodeHost {
       sizeBytes: saved.sizeBytes,
       durationMs: Number(this.nowNs() - job.startedNs) / 1e6,
     })
-    // The status carries firstIndex/snapshotIndex: show the compaction at once.
-    this.reportStatus()
+    // No status report here: statuses are sampled on the shared grid, so that a follower's never
+    // shows more committed than its leader's of the same moment; the next grid point carries the
+    // new firstIndex/snapshotIndex (within 100 ms), and the event above says it at once.
   }
 
   /** restore takes a leader's snapshot, which the Ready loop has just made durable. */
