@@ -38,10 +38,24 @@ export interface BenchConfig {
   linkLatencyMs: number
 }
 
+/** BenchStability is what a configuration's cluster did besides serving the workload. */
+export interface BenchStability {
+  /** unforcedLeaderChanges counts the terms in which a new leader was elected after the first
+   * leader, until the measurement ended. A benchmark injects no fault, so no fault explains any
+   * of them: on a quiet machine it is 0; more means the nodes could not keep their leader
+   * (late timers under load, a slow disk holding up heartbeats). */
+  unforcedLeaderChanges: number
+  /** rssMiB is each node's resident memory when the measurement ended (MiB; null where it could
+   * not be read: not Linux, or the node was not running). */
+  rssMiB: (number | null)[]
+}
+
 /** BenchRow is one configuration's result. */
 export interface BenchRow {
   config: BenchConfig
   result: WorkloadResult
+  /** stability (absent from reports older than it). */
+  stability?: BenchStability
 }
 
 /** Machine describes where a benchmark ran, so results can be compared honestly. */
@@ -97,6 +111,8 @@ export const ROW_COLUMNS = [
   'ok',
   'fail',
   'info',
+  'elections',
+  'max RSS MiB',
 ] as const
 
 function rowCells(r: BenchRow): string[] {
@@ -120,6 +136,18 @@ function rowCells(r: BenchRow): string[] {
     String(n.put.ok + n.cas.ok + n.get.ok),
     String(n.put.fail + n.cas.fail + n.get.fail),
     String(n.put.info + n.cas.info + n.get.info),
+    ...stabilityCells(r),
+  ]
+}
+
+/** stabilityCells are a row's last two cells: its unforced leader changes and its largest node's
+ * resident memory in MiB, each '-' when the report does not say (older reports, not Linux). */
+export function stabilityCells(r: BenchRow): [string, string] {
+  const s = r.stability
+  const known = (s?.rssMiB ?? []).filter((x): x is number => x !== null)
+  return [
+    s ? String(s.unforcedLeaderChanges) : '-',
+    known.length > 0 ? Math.max(...known).toFixed(0) : '-',
   ]
 }
 

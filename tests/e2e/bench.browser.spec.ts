@@ -76,6 +76,10 @@ test('a live cluster blocks benchmarks; a tiny sweep shows progress, then result
   await expect(cells.nth(2)).toHaveText(/^\d/)
   expect(Number((await cells.nth(7).textContent())?.replace(/[^\d]/g, ''))).toBeGreaterThan(0)
   await expect(cells.nth(8)).toHaveText('0')
+  // Stability: the leader changes no fault explains (a count) and the node's resident memory.
+  await expect(cells.nth(10)).toHaveText(/^\d+$/)
+  if (process.platform === 'linux')
+    expect(Number(await cells.nth(11).textContent())).toBeGreaterThan(10)
   const chart = page.getByTestId('bench-chart')
   await expect(chart).toBeVisible()
   await expect(chart.locator('canvas')).toHaveCount(1)

@@ -202,11 +202,23 @@ describe('raftlab bench and raftlab test (built CLI)', () => {
     expect(r.stdout).toMatch(/where the time went/)
     const report = JSON.parse(readFileSync(out, 'utf8')) as {
       machine: { cpus: number }
-      rows: { config: { concurrency: number }; result: { writesPerSec: number } }[]
+      rows: {
+        config: { concurrency: number; nodes: number }
+        result: { writesPerSec: number }
+        stability: { unforcedLeaderChanges: number; rssMiB: (number | null)[] }
+      }[]
     }
     expect(report.machine.cpus).toBeGreaterThan(0)
     expect(report.rows.map((row) => row.config.concurrency)).toEqual([1, 4])
     expect(report.rows.every((row) => row.result.writesPerSec > 0)).toBe(true)
+    // Each configuration says how stable its cluster was and how big each node ended.
+    for (const row of report.rows) {
+      expect(row.stability.unforcedLeaderChanges).toBeGreaterThanOrEqual(0)
+      expect(row.stability.rssMiB).toHaveLength(row.config.nodes)
+      if (process.platform === 'linux')
+        for (const mib of row.stability.rssMiB) expect(mib).toBeGreaterThan(10)
+    }
+    expect(r.stdout).toMatch(/elections +max RSS MiB/)
   })
 
   it('bench --csv prints one line per configuration', () => {

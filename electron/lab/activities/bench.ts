@@ -2,12 +2,14 @@
 // of settings (node count, fsync policy, client concurrency, value size, batching limit, injected
 // link latency), drives it with a workload in its own process, and collects latency histograms,
 // throughput and the per-stage attribution of sampled writes.
+import { readFileSync } from 'node:fs'
 import { cpus, platform, release } from 'node:os'
 import {
   configurations,
   type BenchConfig,
   type BenchReport,
   type BenchRow,
+  type BenchStability,
   type BenchSweep,
   type Machine,
 } from '../../../shared/lab/bench'
@@ -64,7 +66,7 @@ export async function runBench(
     for (const [index, config] of configs.entries()) {
       if (signal?.aborted) break
       onProgress({ index, total: configs.length, config, workload: null })
-      const result = await runOne(
+      const { result, stability } = await runOne(
         newLab(),
         config,
         workload,
@@ -72,7 +74,7 @@ export async function runBench(
         signal,
         recorder,
       )
-      rows.push({ config, result })
+      rows.push({ config, result, stability })
     }
   } finally {
     await recorder?.close()
@@ -88,8 +90,17 @@ async function runOne(
   onProgress: (p: WorkloadProgress) => void,
   signal: AbortSignal | undefined,
   recorder: Recorder | null,
-): Promise<WorkloadResult> {
+): Promise<{ result: WorkloadResult; stability: BenchStability }> {
   const unfollow = recorder?.follow(lab.bus)
+  // Terms in which some node learned of a new leader after the first one (see BenchStability).
+  let firstTerm = Infinity
+  const electedTerms = new Set<number>()
+  const unsubscribe = lab.subscribe((events) => {
+    for (const e of events) {
+      if (e.type === 'node.leader' && e.leaderId !== 0 && e.term > firstTerm)
+        electedTerms.add(e.term)
+    }
+  })
   try {
     const started = await lab.command({
       type: 'cluster.start',
@@ -103,6 +114,7 @@ async function runOne(
     if (!(await lab.waitFor((s) => s.leader !== null, 15_000)))
       throw new Error('no leader within 15 s')
     const status = lab.status()
+    firstTerm = status.term
     const ids: NodeId[] = status.nodes.map((n) => n.id)
     if (config.linkLatencyMs > 0) {
       for (const a of ids) {
@@ -119,7 +131,7 @@ async function runOne(
       }
     }
     // Through the lab, so a recording holds the workload's samples and result.
-    return await lab.runWorkload(
+    const result = await lab.runWorkload(
       {
         ...workload,
         concurrency: config.concurrency,
@@ -129,8 +141,26 @@ async function runOne(
       onProgress,
       signal,
     )
+    lab.bus.flush()
+    const rssMiB = lab
+      .status()
+      .nodes.map((n) => (n.state === 'running' ? residentMiB(n.pid) : null))
+    return { result, stability: { unforcedLeaderChanges: electedTerms.size, rssMiB } }
   } finally {
+    unsubscribe()
     await lab.close()
     unfollow?.()
+  }
+}
+
+/** residentMiB reads a process's resident memory from /proc (Linux); null elsewhere or when it
+ * cannot be read. */
+export function residentMiB(pid: number | null): number | null {
+  if (pid === null || platform() !== 'linux') return null
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) / 1024 : null
+  } catch {
+    return null
   }
 }

@@ -8,6 +8,7 @@ import {
   benchTable,
   configurations,
   type BenchReport,
+  type BenchRow,
 } from '../../../shared/lab/bench'
 import type { ClusterStatus } from '../../../shared/lab/commands'
 import { DEFAULT_WORKLOAD, type WorkloadResult } from '../../../shared/lab/workload'
@@ -176,5 +177,20 @@ describe('bench reports', () => {
     expect(csv[0]).toMatch(/^nodes,fsync,clients/)
     expect(csv[1]).toMatch(/^1,always,1,64,512,0,1234,0.90,/)
     expect(benchMarkdown(report)).toMatch(/Machine: 2 × cpu/)
+  })
+
+  it('end each row with its unforced leader changes and its largest node, "-" when unknown', () => {
+    const [a, b] = report.rows as [BenchRow, BenchRow]
+    const rows: BenchRow[] = [
+      { ...a, stability: { unforcedLeaderChanges: 2, rssMiB: [101.4, null, 187.6] } },
+      b,
+    ]
+    const csv = benchCsv({ ...report, rows })
+      .trim()
+      .split('\n')
+    expect(csv[0]).toMatch(/,elections,max RSS MiB$/)
+    expect(csv[1]).toMatch(/,2,188$/)
+    expect(csv[2]).toMatch(/,-,-$/)
+    expect(benchTable(rows).split('\n')[0]).toMatch(/elections {2}max RSS MiB$/)
   })
 })
