@@ -109,7 +109,7 @@ export async function testCommand(argv: string[]): Promise<number> {
       `raftlab test: ${opts.nodes} nodes, nemesis ${opts.nemesis.join(',') || 'none'}, ${Math.round(opts.durationMs / 1000)} s at ${opts.rate} ops/s (seed ${opts.seed})`,
       ...verdictLines(r),
       `  faults         ${r.faults} applied and healed${byKind(r.faultsByKind)}`,
-      `  leader changes ${r.leaderChanges}`,
+      `  leader changes ${r.leaderChanges} (${r.unforcedLeaderChanges} that no fault explains)`,
       checkedLine(r),
       `  history        ${r.historyFile}`,
       ...(opts.recordPath ? [`  recording      ${opts.recordPath}`] : []),

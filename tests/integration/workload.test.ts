@@ -264,6 +264,7 @@ describe('raftlab bench and raftlab test (built CLI)', () => {
       ops: { total: number; ok: number }
       faults: number
       leaderChanges: number
+      unforcedLeaderChanges: number
       historyFile: string
     }
     expect(rep.valid).toBe(true)
@@ -271,6 +272,9 @@ describe('raftlab bench and raftlab test (built CLI)', () => {
     expect(rep.ops.ok).toBeGreaterThan(0)
     expect(rep.faults).toBeGreaterThanOrEqual(1)
     expect(typeof rep.leaderChanges).toBe('number')
+    // Those no fault explains are among them.
+    expect(rep.unforcedLeaderChanges).toBeGreaterThanOrEqual(0)
+    expect(rep.unforcedLeaderChanges).toBeLessThanOrEqual(rep.leaderChanges)
     expect(rep.historyFile).toBe(history)
   })
 })

@@ -16,6 +16,7 @@ import {
 } from '../clients/historyCheck'
 import type { LabFactory } from './clusterLab'
 import { NEMESIS_KINDS, runNemesis, type NemesisKind } from './nemesis'
+import { unforcedElections } from '../../../shared/session/elections'
 import { monoMicros } from '../clients/workload'
 
 /** TestOptions configures a run. */
@@ -67,6 +68,9 @@ export interface TestReport extends HistoryVerdict {
   faultsByKind: Partial<Record<NemesisKind, number>>
   faultLog: FaultLogEntry[]
   leaderChanges: number
+  /** unforcedLeaderChanges: those of the leader changes that no fault explains — won while no
+   * fault held and none had just ended (shared/session/elections.ts). */
+  unforcedLeaderChanges: number
   historyFile: string
   durationMs: number
   options: TestOptions
@@ -101,14 +105,12 @@ export async function runTest(
     opts.historyFile ?? join(mkdtempSync(join(tmpdir(), 'raftlab-test-')), 'history.jsonl')
   const lab = newLab({ seed: opts.seed })
   const events: LabEvent[] = []
-  lab.subscribe((batch) =>
-    events.push(...batch.filter((e) => e.type === 'node.raft' || e.type === 'fault')),
-  )
+  lab.subscribe((batch) => events.push(...batch.filter((e) => KEPT_EVENTS.has(e.type))))
   const faultLog: FaultLogEntry[] = []
   const faultsByKind: TestReport['faultsByKind'] = {}
   let faults = 0
   let workloadProgress: WorkloadProgress | null = null
-  const mark = { winsBefore: 0 }
+  const mark = { winsBefore: 0, sinceMs: 0 }
   const report = (phase: TestProgress['phase']): void =>
     onProgress({
       phase,
@@ -126,6 +128,7 @@ export async function runTest(
       throw new Error('no leader within 15 s')
     lab.bus.flush()
     mark.winsBefore = wins(events)
+    mark.sinceMs = events[events.length - 1]?.timeMs ?? 0
     const loadStartedMs = performance.now()
     const load = lab.runWorkload(
       {
@@ -197,17 +200,31 @@ export async function runTest(
   report('checking')
   const verdict = checkHistoryEvents(readHistoryFile(historyFile), opts.checkTimeBudgetMs)
   const leaderChanges = wins(events) - mark.winsBefore
+  // After the first leader: an election in the same batch as it is the first one itself.
+  const unforcedLeaderChanges = unforcedElections(events, mark.sinceMs + 1)
   return {
     ...verdict,
     faults,
     faultsByKind,
     faultLog,
     leaderChanges,
+    unforcedLeaderChanges,
     historyFile,
     durationMs: performance.now() - started,
     options: opts,
   }
 }
+
+/** KEPT_EVENTS: the events a test keeps — elections, and what says which faults held. */
+const KEPT_EVENTS = new Set<LabEvent['type']>([
+  'node.raft',
+  'fault',
+  'node.process',
+  'links.changed',
+  'cluster.started',
+  'cluster.stopped',
+  'command',
+])
 
 /** wins counts elections won (not pre-votes) among the events. */
 function wins(events: readonly LabEvent[]): number {
