@@ -18,6 +18,7 @@ import type { Message, MessageType } from '../../shared/raft/types'
 import { createRng } from '../../shared/util/rng'
 import { Transport } from '../../electron/node/transport/transport'
 import { waitUntil } from './helpers'
+import { message } from '../unit/protocol/arbitraries'
 
 const dir = mkdtempSync(join(tmpdir(), 'raftlab-transport-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -98,22 +99,7 @@ async function pair(): Promise<{
   return { t1, t2, seen, warnings, snapReports }
 }
 
-function msg(type: MessageType, over: Partial<Message> = {}): Message {
-  return {
-    type,
-    from: 1,
-    to: 2,
-    term: 1,
-    logTerm: 0,
-    index: 0,
-    entries: [],
-    commit: 0,
-    reject: false,
-    rejectHint: 0,
-    context: '',
-    ...over,
-  }
-}
+const msg = (type: MessageType, over: Partial<Message> = {}): Message => message({ type, ...over })
 
 const disk: DiskTiming = { firstIndex: 5, lastIndex: 7, micros: 321 }
 

@@ -24,6 +24,7 @@ import { createRng } from '../../shared/util/rng'
 import { Transport, type TransportHooks } from '../../electron/node/transport/transport'
 import { INCOMING_SNAPSHOT_FILE } from '../../electron/node/transport/snapshotReceiver'
 import { waitUntil } from './helpers'
+import { message } from '../unit/protocol/arbitraries'
 
 const dir = mkdtempSync(join(tmpdir(), 'raftlab-snapxfer-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -95,22 +96,7 @@ function makeNode(
   return n as Node
 }
 
-function msg(type: MessageType, over: Partial<Message> = {}): Message {
-  return {
-    type,
-    from: 1,
-    to: 2,
-    term: 1,
-    logTerm: 0,
-    index: 0,
-    entries: [],
-    commit: 0,
-    reject: false,
-    rejectHint: 0,
-    context: '',
-    ...over,
-  }
-}
+const msg = (type: MessageType, over: Partial<Message> = {}): Message => message({ type, ...over })
 
 /** bytes makes `n` bytes that differ from chunk to chunk (a misplaced chunk would show). */
 function bytes(n: number, seed = 1): Uint8Array {

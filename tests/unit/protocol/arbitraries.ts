@@ -1,6 +1,8 @@
 // fast-check arbitraries for the protocol tests: valid Raft messages (as the codec defines valid:
 // safe non-negative numbers, entries consecutive from index + 1) and a few fixed examples.
 import fc from 'fast-check'
+import { expect } from 'vitest'
+import { ProtocolError } from '../../../shared/protocol'
 import {
   MESSAGE_TYPES,
   type Entry,
@@ -106,4 +108,13 @@ export function thrownBy(f: () => unknown): unknown {
     return e
   }
   throw new Error('expected an exception')
+}
+
+/** expectMalformed checks that `f` throws ProtocolError('malformed') with a message matching
+ * `pattern`. */
+export function expectMalformed(f: () => unknown, pattern: RegExp): void {
+  const e = thrownBy(f)
+  expect(e).toBeInstanceOf(ProtocolError)
+  expect((e as ProtocolError).code).toBe('malformed')
+  expect((e as ProtocolError).message).toMatch(pattern)
 }

@@ -7,20 +7,12 @@ import {
   FRAME_KIND,
   FrameDecoder,
   PROTOCOL_VERSION,
-  ProtocolError,
   decodeDiskTiming,
   encodeDiskTiming,
   encodeDiskTimingFrame,
   type DiskTiming,
 } from '../../../shared/protocol'
-import { thrownBy } from './arbitraries'
-
-function expectMalformed(f: () => unknown, pattern: RegExp): void {
-  const e = thrownBy(f)
-  expect(e).toBeInstanceOf(ProtocolError)
-  expect((e as ProtocolError).code).toBe('malformed')
-  expect((e as ProtocolError).message).toMatch(pattern)
-}
+import { expectMalformed } from './arbitraries'
 
 const arbTiming: fc.Arbitrary<DiskTiming> = fc
   .tuple(fc.integer({ min: 1, max: 2 ** 40 }), fc.nat(10_000), fc.maxSafeNat())

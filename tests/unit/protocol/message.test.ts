@@ -4,13 +4,12 @@ import { MESSAGE_TYPES, type Message } from '../../../shared/raft'
 import {
   FrameDecoder,
   MESSAGE_FLAGS,
-  ProtocolError,
   decodeMessage,
   encodeMessage,
   encodeMessageFrames,
   encodedMessageBytes,
 } from '../../../shared/protocol'
-import { arbMessage, entriesFrom, message, thrownBy } from './arbitraries'
+import { arbMessage, entriesFrom, expectMalformed, message } from './arbitraries'
 
 const te = new TextEncoder()
 
@@ -57,13 +56,6 @@ const REPRESENTATIVE: Record<Message['type'], Message> = {
       data: te.encode('{"a":"1","b":"2"}'),
     },
   }),
-}
-
-function expectMalformed(f: () => unknown, pattern: RegExp): void {
-  const e = thrownBy(f)
-  expect(e).toBeInstanceOf(ProtocolError)
-  expect((e as ProtocolError).code).toBe('malformed')
-  expect((e as ProtocolError).message).toMatch(pattern)
 }
 
 describe('encodeMessage / decodeMessage', () => {

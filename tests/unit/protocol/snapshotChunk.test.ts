@@ -22,14 +22,7 @@ import {
 import type { Message } from '../../../shared/raft/types'
 import { BinaryWriter } from '../../../shared/util/binary'
 import { crc32c } from '../../../shared/util/crc32c'
-import { arbUint, message, thrownBy } from './arbitraries'
-
-function expectMalformed(f: () => unknown, pattern: RegExp): void {
-  const e = thrownBy(f)
-  expect(e).toBeInstanceOf(ProtocolError)
-  expect((e as ProtocolError).code).toBe('malformed')
-  expect((e as ProtocolError).message).toMatch(pattern)
-}
+import { arbUint, expectMalformed, message } from './arbitraries'
 
 function snap(data: Uint8Array, index = 40, term = 2, peers = [1, 2, 3]): Message {
   return message({
