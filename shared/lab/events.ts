@@ -3,6 +3,7 @@
 // consume it, so a replayed session drives exactly the same views as a live one.
 import type { NodeId, RaftEvent } from '../raft/types'
 import type { LinkRule, MessageSummary, NodeStatus } from '../protocol/node'
+import type { SnapshotTransferReport } from '../protocol/control'
 import type { ClusterConfig } from './config'
 import type { BenchConfig, BenchReport } from './bench'
 import type { LabCommand, NodeState, RecordingInfo } from './commands'
@@ -127,7 +128,7 @@ export type LabEventBody =
       bytes: number
       durationMs: number
     }
-  | {
+  | ({
       /** node.snapshotTransfer (since minor 8): a snapshot travelling between two nodes, reported
        * by each end. The sender (`direction` 'send', `peer` the follower) reports 'started', then
        * 'progress' as chunks leave (at most a few times a second), then 'finished' once the last
@@ -137,19 +138,10 @@ export type LabEventBody =
        * went to the core, or 'rejected' (a chunk out of order, a bad checksum, a newer transfer
        * replaced it) with `reason`. `doneBytes` of `totalBytes` have moved so far; `durationMs`
        * (on 'finished', 'failed', 'rejected') is the time since 'started'. `index`/`term`: the
-       * snapshot's last included entry. */
+       * snapshot's last included entry. The fields are the node's own report. */
       type: 'node.snapshotTransfer'
       node: NodeId
-      peer: NodeId
-      direction: 'send' | 'receive'
-      state: 'started' | 'progress' | 'finished' | 'failed' | 'rejected'
-      index: number
-      term: number
-      totalBytes: number
-      doneBytes: number
-      durationMs?: number
-      reason?: string
-    }
+    } & SnapshotTransferReport)
   | { type: 'node.messages'; node: NodeId; sent: number; received: number; dropped: number }
   | { type: 'node.trace'; node: NodeId; direction: 'send' | 'receive'; message: MessageSummary }
   | { type: 'node.warning'; node: NodeId; message: string }
