@@ -11,11 +11,12 @@
 // Each phase prints its progress as it goes and a summary; .tmp/soak-<phase>.json keeps the raw
 // samples.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Lab } from '../../electron/lab/engine/lab.ts'
+import { residentMiB } from '../../electron/lab/activities/bench.ts'
 import type { ClusterConfig } from '../../shared/lab/config.ts'
 import type { LabEvent } from '../../shared/lab/events.ts'
 import type { WorkloadProgress, WorkloadSpec } from '../../shared/lab/workload.ts'
@@ -55,15 +56,8 @@ const quantile = (xs: number[], q: number): number => {
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 
-function rssMiB(pid: number | null): number {
-  if (pid === null) return NaN
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) / 1024 : NaN
-  } catch {
-    return NaN
-  }
-}
+/** rssMiB is a process's resident memory (NaN when unknown, so means and maxima say so). */
+const rssMiB = (pid: number | null): number => residentMiB(pid) ?? NaN
 
 function duMiB(dir: string): number {
   try {
