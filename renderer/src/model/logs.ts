@@ -50,18 +50,23 @@ export function createLogsModel(): LogsModel {
   return new Map()
 }
 
+/** emptyNodeLog is the log of a node nothing has been heard of yet. */
+export function emptyNodeLog(): NodeLog {
+  return {
+    ...emptyLog(),
+    commit: 0,
+    lastTruncation: null,
+    lastAppendMs: 0,
+    snapshotIndex: 0,
+    firstIndex: 0,
+    installing: null,
+  }
+}
+
 function logOf(m: LogsModel, id: NodeId): NodeLog {
   let l = m.get(id)
   if (!l) {
-    l = {
-      ...emptyLog(),
-      commit: 0,
-      lastTruncation: null,
-      lastAppendMs: 0,
-      snapshotIndex: 0,
-      firstIndex: 0,
-      installing: null,
-    }
+    l = emptyNodeLog()
     m.set(id, l)
   }
   return l

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { appendLog } from '../../../shared/session/logRuns'
 import {
   createLogsModel,
+  emptyNodeLog,
   logWindow,
   MAX_RUNS,
   reduceLogs,
@@ -10,16 +11,7 @@ import {
 } from '../../../renderer/src/model/logs'
 import { status, Stream } from './events'
 
-const blank = (): NodeLog => ({
-  runs: [],
-  lastIndex: 0,
-  commit: 0,
-  lastTruncation: null,
-  lastAppendMs: 0,
-  snapshotIndex: 0,
-  firstIndex: 0,
-  installing: null,
-})
+const blank = emptyNodeLog
 
 describe('logs as term runs', () => {
   it('folds appends into one run per term change', () => {
